@@ -1,0 +1,13 @@
+"""The InMail credit planner app: navigation only; each page lives in app_pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="InMail credit planner", page_icon=":material/mail:", layout="wide")
+
+st.navigation(
+    [
+        st.Page("app_pages/plan.py", title="Plan", icon=":material/event_note:", default=True),
+    ]
+).run()

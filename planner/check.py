@@ -1,0 +1,91 @@
+"""Check a schedule against every constraint of MODEL.md and score it.
+
+Independent of the optimiser: it reads only the problem and the sends, and
+runs the ledger simulator for the credit rules. The solver uses it to refuse
+any plan it cannot stand behind; the tests use it on every plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.ledger import simulate
+from planner.scenario import Goal, Problem
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Score:
+    """The objective of MODEL.md, split into its parts."""
+
+    weighted_value: float
+    shortfall: dict[tuple[Goal, int], int]
+    penalty_weight: float
+
+    @property
+    def total_shortfall(self) -> int:
+        return sum(self.shortfall.values())
+
+    @property
+    def objective(self) -> float:
+        return self.weighted_value - self.penalty_weight * self.total_shortfall
+
+
+def score(problem: Problem, sends: np.ndarray) -> Score:
+    """Weighted value of the sends and the goal-mix shortfall per goal and cycle."""
+    value = 0.0
+    for b in problem.buckets:
+        for t in np.nonzero(sends[b.index])[0]:
+            value += b.weight * b.rate * problem.value_factor(int(t)) * sends[b.index, t]
+    shortfall: dict[tuple[Goal, int], int] = {}
+    goals = sorted({b.goal for b in problem.buckets} | set(problem.shares), key=str)
+    cal = problem.calendar
+    for k in range(cal.cycles):
+        days = cal.cycle_days(k)
+        for g in goals:
+            target = problem.goal_target(g, k)
+            if target <= 0:
+                continue
+            sent = sum(int(sends[b.index, days.start : days.stop].sum()) for b in problem.buckets if b.goal == g and not b.free)
+            shortfall[g, k] = max(0, target - sent)
+    big_m = 100 * max((b.weight * b.rate for b in problem.buckets), default=0.0)
+    return Score(value, shortfall, big_m)
+
+
+def violations(problem: Problem, sends: np.ndarray) -> list[str]:
+    """Every constraint the schedule breaks, in words; empty when it is feasible."""
+    s = problem.scenario
+    cal = problem.calendar
+    found: list[str] = []
+    if sends.shape != (len(problem.buckets), problem.n_days):
+        return [f"schedule has shape {sends.shape}, expected {(len(problem.buckets), problem.n_days)}"]
+    if (sends < 0).any() or not np.array_equal(sends, np.round(sends)):
+        found.append("sends must be whole numbers >= 0")
+    for t in range(problem.n_days):
+        if not problem.can_send(t) and sends[:, t].any():
+            found.append(f"{cal.date_of(t)}: sends on a day that is not a send day")
+        if s.daily_cap is not None and sends[:, t].sum() > s.daily_cap:
+            found.append(f"{cal.date_of(t)}: {sends[:, t].sum():g} sends above the daily cap {s.daily_cap}")
+    for k in range(cal.cycles):
+        days = cal.cycle_days(k)
+        for b in problem.buckets:
+            sent = sends[b.index, days.start : days.stop].sum()
+            if b.pool is not None and sent > b.pool:
+                found.append(f"cycle {k + 1}: {b.name} sends {sent:g}, above its pool {b.pool}")
+            if sent < b.min:
+                found.append(f"cycle {k + 1}: {b.name} sends {sent:g}, below its minimum {b.min}")
+    for f in problem.buckets:
+        if f.parent is None:
+            continue
+        child = np.cumsum(sends[f.index])
+        parent = np.cumsum(sends[f.parent])
+        for t in range(problem.n_days):
+            eligible = f.alpha * parent[t - f.gap_days] if t - f.gap_days >= 0 else 0.0
+            if child[t] > eligible + TOLERANCE:
+                found.append(f"{cal.date_of(t)}: {f.name} has {child[t]:g} follow-ups but only {eligible:g} are eligible")
+                break
+    found += [v.message for v in simulate(problem, sends).violations]
+    return found

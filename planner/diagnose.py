@@ -1,0 +1,124 @@
+"""Why a scenario has no plan, in words a user can act on, with the numbers.
+
+Two passes: quick counting rules (minimums against send days, daily caps,
+credits and follow-up eligibility), then, for what the rules cannot name, an
+elastic copy of the model that lets minimums and reserves give way and
+reports which gave way and by how much.
+"""
+
+from __future__ import annotations
+
+import pulp
+
+from planner.scenario import Problem
+
+
+def _cycle_label(problem: Problem, k: int) -> str:
+    cal = problem.calendar
+    return f"cycle {k + 1} ({cal.date_of(cal.cycle_starts[k])} to {cal.date_of(cal.cycle_end(k))})"
+
+
+def counting_rules(problem: Problem) -> list[str]:
+    """Conflicts that simple counts prove, each with its numbers."""
+    s = problem.scenario
+    cal = problem.calendar
+    reasons: list[str] = []
+    carried = 0.0
+    for k in range(cal.cycles):
+        label = _cycle_label(problem, k)
+        send_days = sum(1 for t in cal.cycle_days(k) if problem.can_send(t))
+        wanted = [(b.name, b.min) for b in problem.buckets if b.min > 0]
+        total_min = sum(m for _, m in wanted)
+        if total_min and send_days == 0:
+            reasons.append(
+                f"{label}: minimums need {total_min} sends but the cycle has no send day "
+                f"(send days {', '.join(map(str, s.send_days)) or 'none'}, {len(s.days_off)} days off)"
+            )
+        elif s.daily_cap is not None and total_min > send_days * s.daily_cap:
+            reasons.append(
+                f"{label}: minimums need {total_min} sends but {send_days} send days x {s.daily_cap}/day allow "
+                f"{send_days * s.daily_cap}"
+            )
+        paid_min = sum(b.min for b in problem.buckets if not b.free)
+        tier = problem.tiers[k]
+        cap = tier.balance_cap
+        grant = problem.grants[k]
+        held = grant + carried if cap is None else min(grant + carried, max(cap, carried))
+        refund = s.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0) if tier.credit_back else 0.0
+        # every paid send returns at most `refund` credits, so sends <= held / (1 - refund)
+        most = held / (1 - refund) if refund < 1 else float("inf")
+        floor = problem.reserve_floor(k)
+        if paid_min + floor > most + 1e-9:
+            parts = f"{grant} credits granted"
+            if carried:
+                parts += f" plus at most {carried:g} carried over"
+            if refund:
+                parts += " and the expected credit-backs"
+            keep = f" and the reserve keeps {floor}" if floor else ""
+            reasons.append(
+                f"{label}: minimums need {paid_min} credit-paid sends{keep}, but {tier.name} gives "
+                f"{parts}: at most {int(most + 1e-9)} sends"
+            )
+        carried = 0.0 if tier.max_age_days is None else max(0.0, held - paid_min)
+    for f in problem.buckets:
+        if f.parent is None or f.min == 0:
+            continue
+        parent = problem.buckets[f.parent]
+        if parent.pool is None:
+            continue
+        for k in range(cal.cycles):
+            need = f.min * (k + 1)
+            eligible = f.alpha * parent.pool * (k + 1)
+            if need > eligible + 1e-9:
+                reasons.append(
+                    f"{_cycle_label(problem, k)}: {f.name} needs {need} follow-ups by then, but at most "
+                    f"{eligible:g} of {parent.name}'s recipients are eligible ({f.alpha:.0%} of its pool of {parent.pool})"
+                )
+                break
+    return reasons
+
+
+def elastic_reasons(problem: Problem, time_limit: float = 5.0) -> list[str]:
+    """Which minimums and reserves must give way, and by how much, for a plan to exist."""
+    from planner.model import build_model  # local: model imports this module's neighbours
+
+    model = build_model(problem, elastic=True)
+    model.prob.solve(pulp.HiGHS(msg=False, timeLimit=time_limit))
+    if model.prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return []
+    cal = problem.calendar
+    reasons: list[str] = []
+    reserve_days: list[tuple[int, float]] = []
+    for name, var in model.slacks.items():
+        gave = var.varValue or 0.0
+        if gave <= 1e-6:
+            continue
+        kind, *rest = model.slack_labels[name].split(":")
+        if kind == "min":
+            b, k = problem.buckets[int(rest[0])], int(rest[1])
+            reasons.append(
+                f"{_cycle_label(problem, k)}: {b.name} needs at least {b.min} sends, but with the other "
+                f"minimums, credits, caps and follow-up rules only {b.min - gave:g} fit"
+            )
+        elif kind == "reserve":
+            reserve_days.append((int(rest[0]), gave))
+    if reserve_days:
+        t, gave = max(reserve_days, key=lambda item: item[1])
+        k = cal.cycle_of(t)
+        reasons.append(
+            f"{_cycle_label(problem, k)}: the reserve of {problem.reserve_floor(k)} credits cannot be kept "
+            f"(on {cal.date_of(t)} the balance can reach at most {problem.reserve_floor(k) - gave:g}, "
+            f"{len(reserve_days)} day(s) short)"
+        )
+    return reasons
+
+
+def diagnose(problem: Problem) -> list[str]:
+    """Reasons a scenario has no plan; never empty."""
+    reasons = counting_rules(problem)
+    for reason in elastic_reasons(problem):
+        if reason not in reasons:
+            reasons.append(reason)
+    if not reasons:
+        reasons.append("The minimums, pools, follow-up rules, caps and reserve cannot all hold together; lower a minimum or the reserve.")
+    return reasons

@@ -1,0 +1,57 @@
+"""Exports: spreadsheet-safe CSV of schedules, ledgers and comparisons, and summary JSON.
+
+A cell that a spreadsheet would read as a formula (it begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) is written with a leading ``'`` so that
+it opens as text. Numbers stay numbers: only text cells are escaped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from planner.plan import Plan
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Escape a text cell that a spreadsheet would run as a formula.
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("-5 bad"), safe_cell(-5), safe_cell("Follow-up")
+    ("'=HYPERLINK(1)", "'-5 bad", -5, 'Follow-up')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """A table as spreadsheet-safe CSV text."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(safe_cell)
+    safe.columns = [safe_cell(str(c)) for c in safe.columns]
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def schedule_csv(plan: Plan) -> str:
+    return to_csv(plan.schedule)
+
+
+def ledger_csv(plan: Plan) -> str:
+    return to_csv(plan.ledger)
+
+
+def summary_json(plan: Plan) -> str:
+    return json.dumps(plan.summary(), indent=2, default=str) + "\n"
+
+
+def write_text(path: Path | str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")

@@ -1,0 +1,170 @@
+"""The ledger: what a schedule of sends does to the credits, day by day.
+
+This is the simulator of MODEL.md, kept apart from the optimiser: every plan
+is checked by running its sends through it, and the burn-down chart and the
+ledger CSV are drawn from what it returns. Each day:
+
+1. on a cycle's first day the grant arrives, less what the balance cap forfeits;
+2. expected credit-backs due that day arrive (times ``refund_reliance``);
+3. the day's credit-paid sends are paid from the credits held, those that
+   expire first first;
+4. at the end of the day, credits whose last valid day it was expire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.scenario import Problem
+
+TOLERANCE = 1e-6
+
+LEDGER_COLUMNS = [
+    "date",
+    "cycle",
+    "tier",
+    "opening",
+    "granted",
+    "forfeited",
+    "credited_back",
+    "spent",
+    "expired",
+    "closing",
+    "oldest_expiry",
+    "expiring_on_oldest",
+    "reserve_floor",
+    "balance_cap",
+]
+
+
+@dataclass
+class Lot:
+    """Credits received on one day, valid through ``last_day`` (a day index)."""
+
+    arrival: int
+    last_day: int
+    amount: float
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A day on which the ledger breaks a rule (overspent, or reserve not kept)."""
+
+    day: int
+    kind: str  # "overspent" or "reserve"
+    message: str
+
+
+@dataclass
+class LedgerResult:
+    """The simulated ledger, its violations, and the lots left at the end."""
+
+    table: pd.DataFrame
+    violations: list[Violation] = field(default_factory=list)
+    lots: list[Lot] = field(default_factory=list)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+
+def refunds_due(problem: Problem, sends: np.ndarray) -> np.ndarray:
+    """Expected credit-backs arriving on each day: reliance * r_b per paid send, lag days later."""
+    due = np.zeros(problem.n_days)
+    lag = problem.scenario.refund_lag_days
+    for b in problem.buckets:
+        if b.free or b.rate == 0:
+            continue
+        for t in np.nonzero(sends[b.index])[0]:
+            if t + lag < problem.n_days:
+                due[t + lag] += problem.refund_rate(int(t)) * b.rate * sends[b.index, t]
+    return due
+
+
+def paid_sends(problem: Problem, sends: np.ndarray) -> np.ndarray:
+    """Credit-paid sends per day (free buckets use no credit)."""
+    paid = [b.index for b in problem.buckets if not b.free]
+    if not paid:
+        return np.zeros(problem.n_days)
+    return sends[paid].sum(axis=0).astype(float)
+
+
+def _take(lots: list[Lot], amount: float) -> float:
+    """Take ``amount`` from the lots that expire first; return what could not be taken."""
+    lots.sort(key=lambda lot: (lot.last_day, lot.arrival))
+    for lot in lots:
+        if amount <= 0:
+            break
+        taken = min(lot.amount, amount)
+        lot.amount -= taken
+        amount -= taken
+    return max(0.0, amount)
+
+
+def simulate(problem: Problem, sends: np.ndarray, opening_lots: list[Lot] | None = None) -> LedgerResult:
+    """Run a schedule (``sends[b, t]``) through the ledger and report every violation.
+
+    ``opening_lots`` are credits already held on day 0 (a re-plan from today).
+    """
+    cal = problem.calendar
+    lots: list[Lot] = [Lot(x.arrival, x.last_day, x.amount) for x in (opening_lots or [])]
+    due = refunds_due(problem, sends)
+    spend = paid_sends(problem, sends)
+    starts = {t: k for k, t in enumerate(cal.cycle_starts)}
+    rows = []
+    violations: list[Violation] = []
+    for t in range(problem.n_days):
+        k = cal.cycle_of(t)
+        tier = problem.tiers[k]
+        opening = sum(lot.amount for lot in lots)
+        granted = forfeited = 0.0
+        if t in starts:
+            granted = float(problem.grants[k])
+            if tier.balance_cap is not None:
+                # exactly max(0, balance + grant - cap); beyond the grant itself (a balance
+                # lifted over the cap by credit-backs) the excess goes from the credits
+                # that expire first
+                forfeited = max(0.0, opening + granted - tier.balance_cap)
+                _take(lots, forfeited - granted)
+            kept = granted - min(granted, forfeited)
+            if kept > 0:
+                lots.append(Lot(t, problem.last_valid_day(t), kept))
+        if due[t] > 0:
+            lots.append(Lot(t, problem.last_valid_day(t), float(due[t])))
+        owed = _take(lots, spend[t])
+        day = cal.date_of(t)
+        if owed > TOLERANCE:
+            violations.append(
+                Violation(t, "overspent", f"{day}: {spend[t]:g} credit-paid sends but only {spend[t] - owed:g} credits held")
+            )
+        lots = [lot for lot in lots if lot.amount > 1e-12]
+        held = sum(lot.amount for lot in lots)
+        floor = problem.reserve_floor(k)
+        if floor > 0 and problem.reserve_applies(t) and held < floor - TOLERANCE:
+            violations.append(Violation(t, "reserve", f"{day}: balance {held:g} after sends is below the reserve {floor}"))
+        expired = sum(lot.amount for lot in lots if lot.last_day <= t)
+        lots = [lot for lot in lots if lot.last_day > t]
+        oldest = min((lot.last_day for lot in lots), default=None)
+        rows.append(
+            {
+                "date": day,
+                "cycle": k + 1,
+                "tier": tier.name,
+                "opening": opening,
+                "granted": granted,
+                "forfeited": forfeited,
+                "credited_back": float(due[t]),
+                "spent": float(spend[t]),
+                "expired": expired,
+                "closing": sum(lot.amount for lot in lots),
+                "oldest_expiry": cal.date_of(oldest) if oldest is not None else None,
+                "expiring_on_oldest": sum(lot.amount for lot in lots if lot.last_day == oldest),
+                "reserve_floor": floor if problem.reserve_applies(t) else 0,
+                "balance_cap": tier.balance_cap,
+            }
+        )
+    table = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    return LedgerResult(table=table, violations=violations, lots=lots)

@@ -1,0 +1,297 @@
+"""The mixed-integer program of MODEL.md, built in PuLP.
+
+Formulation (why it is fast): the ledger is not modelled lot by lot. Credits
+are grouped into *classes* of consecutive cycles in which a later arrival
+never expires earlier than an earlier one (one class in every catalog
+scenario). Within a class, paying the oldest credits first leaves exactly the
+newest ones, so the balance after the end-of-day expiry is
+``min(balance before expiry, credits received that are still valid)``; the
+model keeps one balance per class and day and the relaxed form
+``balance <= still valid``, where "still valid" is a difference of two
+running totals of received credits. That is a few variables and rows a day,
+whatever the number of lots, instead of a payment variable per lot and day.
+
+The relaxation is exact for the ledger's feasibility without a balance cap.
+With a cap, throwing credits away early could make room for a later grant,
+which the real ledger never does; :mod:`planner.solve` therefore checks every
+plan by simulation and, if needed, solves again with ``exact_expiry`` (a
+binary per expiry day that forbids early expiry).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import pulp
+
+from planner.scenario import Goal, Problem
+
+EXPIRY_PENALTY = 1e-6  # discourages throwing credits away when it buys nothing
+
+
+@dataclass
+class CreditClass:
+    """Arrival days of consecutive cycles whose credits expire in arrival order."""
+
+    first_day: int
+    last_arrival: int
+    last_day: int  # last day any of its credits can be spent (clipped to the horizon)
+
+
+@dataclass
+class Model:
+    """A built PuLP problem and the handles needed to read a plan back."""
+
+    prob: pulp.LpProblem
+    sends: dict[tuple[int, int], pulp.LpVariable]  # (bucket, day) -> integer sends
+    shortfall: dict[tuple[Goal, int], pulp.LpVariable]  # (goal, cycle) -> u
+    slacks: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
+    slack_labels: dict[str, str] = field(default_factory=dict)
+
+
+def _expr(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
+    return pulp.LpAffineExpression(terms, constant=constant)
+
+
+def credit_classes(problem: Problem) -> list[CreditClass]:
+    """Group cycles into classes in which credits expire in the order they arrive."""
+    cal = problem.calendar
+    last = problem.n_days - 1
+    classes: list[CreditClass] = []
+    for k in range(cal.cycles):
+        first, end = cal.cycle_starts[k], cal.cycle_end(k)
+        if classes and problem.last_valid_day(classes[-1].last_arrival) <= problem.last_valid_day(first):
+            classes[-1].last_arrival = end
+        else:
+            classes.append(CreditClass(first, end, 0))
+    for c in classes:
+        c.last_day = min(last, max(problem.last_valid_day(a) for a in range(c.first_day, c.last_arrival + 1)))
+    return classes
+
+
+class _Running:
+    """Running totals of a stream of expressions, with a variable only where it changes."""
+
+    def __init__(self, prob: pulp.LpProblem, name: str, inflows: dict[int, list[tuple[pulp.LpVariable, float]]]):
+        self.days = sorted(inflows)
+        self.vars: list[pulp.LpVariable] = []
+        previous: pulp.LpVariable | None = None
+        for t in self.days:
+            var = prob.add_variable(f"{name}_{t}")
+            terms = [(var, 1.0)] + [(v, -c) for v, c in inflows[t]]
+            if previous is not None:
+                terms.append((previous, -1.0))
+            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintEQ, f"{name}_def_{t}", 0.0))
+            self.vars.append(var)
+            previous = var
+
+    def through(self, t: int) -> list[tuple[pulp.LpVariable, float]]:
+        """The running total through day t, as expression terms (empty when zero)."""
+        i = bisect_right(self.days, t) - 1
+        return [(self.vars[i], 1.0)] if i >= 0 else []
+
+
+def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool = False) -> Model:
+    """Build the MIP of MODEL.md for a resolved problem.
+
+    ``elastic`` turns minimums, reserves and follow-up rules into soft
+    constraints whose violation is minimised: used to explain why a scenario
+    has no plan.
+    """
+    s = problem.scenario
+    cal = problem.calendar
+    n_days = problem.n_days
+    prob = pulp.LpProblem("inmail_plan", pulp.LpMinimize if elastic else pulp.LpMaximize)
+    send_days = [t for t in range(n_days) if problem.can_send(t)]
+    buckets = problem.buckets
+    slacks: dict[str, pulp.LpVariable] = {}
+    labels: dict[str, str] = {}
+
+    def slack(name: str, label: str) -> list[tuple[pulp.LpVariable, float]]:
+        if not elastic:
+            return []
+        var = prob.add_variable(f"slack_{name}", lowBound=0)
+        slacks[name], labels[name] = var, label
+        return [(var, 1.0)]
+
+    # --- decisions: sends per bucket and day -----------------------------------------
+    x: dict[tuple[int, int], pulp.LpVariable] = {}
+    for b in buckets:
+        bounds = [v for v in (b.pool, s.daily_cap) if v is not None]
+        upper = min(bounds) if bounds else None
+        for t in send_days:
+            x[b.index, t] = prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
+
+    paid = [b for b in buckets if not b.free]
+    sendable = set(send_days)
+
+    # --- pools and minimums per cycle ------------------------------------------------
+    for k in range(cal.cycles):
+        days_k = [t for t in cal.cycle_days(k) if t in sendable]
+        for b in buckets:
+            terms = [(x[b.index, t], 1.0) for t in days_k]
+            if b.pool is not None:
+                prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"pool_{b.index}_{k}", b.pool))
+            if b.min > 0:
+                extra = slack(f"min_{b.index}_{k}", f"min:{b.index}:{k}")
+                prob.addConstraint(pulp.LpConstraint(_expr(terms + extra), pulp.LpConstraintGE, f"min_{b.index}_{k}", b.min))
+
+    # --- daily cap -------------------------------------------------------------------
+    if s.daily_cap is not None:
+        for t in send_days:
+            terms = [(x[b.index, t], 1.0) for b in buckets]
+            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"cap_{t}", s.daily_cap))
+
+    # --- follow-ups: cumulative child sends <= alpha * cumulative parent sends G days earlier
+    running: dict[int, _Running] = {}
+
+    def cumulative(bi: int) -> _Running:
+        if bi not in running:
+            running[bi] = _Running(prob, f"cum{bi}", {t: [(x[bi, t], 1.0)] for t in send_days})
+        return running[bi]
+
+    for f in buckets:
+        if f.parent is None:
+            continue
+        child, parent = cumulative(f.index), cumulative(f.parent)
+        for t in send_days:
+            terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
+            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"follow_{f.index}_{t}", 0.0))
+
+    # --- credits: grants, credit-backs, balances per class ------------------------
+    refund_possible = s.refund_reliance > 0 and any(b.rate > 0 for b in paid) and any(t.credit_back for t in problem.tiers)
+    grant_vars: dict[int, pulp.LpVariable] = {}
+    for k in range(cal.cycles):
+        if problem.grants[k] > 0:
+            capped = problem.tiers[k].balance_cap is not None
+            low = None if (capped and refund_possible) else 0
+            grant_vars[cal.cycle_starts[k]] = prob.add_variable(f"grant_{k}", lowBound=low, upBound=problem.grants[k])
+
+    inflow: dict[int, list[tuple[pulp.LpVariable, float]]] = {t: [(v, 1.0)] for t, v in grant_vars.items()}
+    lag = s.refund_lag_days
+    for t in send_days:
+        rate = problem.refund_rate(t)
+        if rate > 0 and t + lag < n_days:
+            terms = [(x[b.index, t], rate * b.rate) for b in paid if b.rate > 0]
+            if terms:
+                inflow.setdefault(t + lag, []).extend(terms)
+
+    spend = {t: [(x[b.index, t], 1.0) for b in paid] for t in send_days}
+    classes = credit_classes(problem)
+    balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (class, day) -> end-of-day balance
+    held_before_expiry: dict[int, list[tuple[pulp.LpVariable, float]]] = {t: [] for t in range(n_days)}
+    expiry_vars = []
+    pay: dict[tuple[int, int], pulp.LpVariable] = {}
+    for ci, c in enumerate(classes):
+        arrivals = {t: terms for t, terms in inflow.items() if c.first_day <= t <= c.last_arrival}
+        received = _Running(prob, f"rc{ci}", arrivals)
+        expiry_days = sorted(
+            {problem.last_valid_day(a) for a in arrivals if problem.last_valid_day(a) < n_days - 1}
+        )
+        arrival_days = sorted(arrivals)
+        previous: pulp.LpVariable | None = None
+        for t in range(c.first_day, c.last_day + 1):
+            bal = prob.add_variable(f"bal{ci}_{t}", lowBound=0)
+            balance[ci, t] = bal
+            terms: list[tuple[pulp.LpVariable, float]] = [(bal, 1.0)]
+            if previous is not None:
+                terms.append((previous, -1.0))
+            terms += [(v, -coef) for v, coef in arrivals.get(t, [])]
+            if t in spend and spend[t]:
+                if len(classes) == 1:
+                    terms += spend[t]
+                else:
+                    pay[ci, t] = prob.add_variable(f"pay{ci}_{t}", lowBound=0)
+                    terms.append((pay[ci, t], 1.0))
+            before_expiry = [(bal, 1.0)]
+            if t in expiry_days:
+                gone = prob.add_variable(f"exp{ci}_{t}", lowBound=0)
+                expiry_vars.append(gone)
+                terms.append((gone, 1.0))
+                before_expiry.append((gone, 1.0))
+                # what is left cannot exceed what was received and is still valid
+                first_valid = next((a for a in arrival_days if problem.last_valid_day(a) > t), None)
+                valid = received.through(t)
+                if first_valid is None:
+                    valid = []
+                else:
+                    valid += [(v, -1.0) for v, _ in received.through(first_valid - 1)]
+                prob.addConstraint(
+                    pulp.LpConstraint(_expr([(bal, 1.0)] + [(v, -co) for v, co in valid]), pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
+                )
+                if exact_expiry:
+                    _forbid_early_expiry(prob, ci, t, gone, bal, valid, upper=_credit_bound(problem))
+            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0))
+            held_before_expiry[t] += before_expiry
+            previous = bal
+    if len(classes) > 1:
+        for t, terms in spend.items():
+            payers = [(pay[ci, t], 1.0) for ci in range(len(classes)) if (ci, t) in pay]
+            prob.addConstraint(pulp.LpConstraint(_expr(payers + [(v, -1.0) for v, _ in terms]), pulp.LpConstraintEQ, f"pay_{t}", 0.0))
+
+    # --- balance cap: the grant never lifts the balance above the cap -----------------
+    for k in range(1, cal.cycles):
+        cap = problem.tiers[k].balance_cap
+        t = cal.cycle_starts[k]
+        if cap is None or t not in grant_vars:
+            continue
+        before = [(balance[ci, t - 1], 1.0) for ci in range(len(classes)) if (ci, t - 1) in balance]
+        prob.addConstraint(pulp.LpConstraint(_expr([(grant_vars[t], 1.0)] + before), pulp.LpConstraintLE, f"balcap_{k}", cap))
+    if 0 in grant_vars and problem.tiers[0].balance_cap is not None:
+        grant_vars[0].upBound = min(problem.grants[0], problem.tiers[0].balance_cap)
+
+    # --- reserve: keep credits unspent until the last release days of each cycle ----
+    for t in range(n_days):
+        floor = problem.reserve_floor(cal.cycle_of(t))
+        if floor > 0 and problem.reserve_applies(t):
+            extra = slack(f"reserve_{t}", f"reserve:{t}")
+            prob.addConstraint(pulp.LpConstraint(_expr(held_before_expiry[t] + extra), pulp.LpConstraintGE, f"reserve_{t}", floor))
+
+    # --- goal mix (soft): credit-paid sends of each goal reach its target ------------
+    u: dict[tuple[Goal, int], pulp.LpVariable] = {}
+    goals = sorted({b.goal for b in buckets} | set(problem.shares), key=str)
+    for k in range(cal.cycles):
+        for g in goals:
+            target = problem.goal_target(g, k)
+            if target <= 0:
+                continue
+            u[g, k] = prob.add_variable(f"short_{g}_{k}", lowBound=0, upBound=target)
+            terms = [(x[b.index, t], 1.0) for b in paid if b.goal == g for t in cal.cycle_days(k) if (b.index, t) in x]
+            prob.addConstraint(pulp.LpConstraint(_expr(terms + [(u[g, k], 1.0)]), pulp.LpConstraintGE, f"goal_{g}_{k}", target))
+
+    # --- objective --------------------------------------------------------------------
+    if elastic:
+        prob.setObjective(_expr([(v, 1.0) for v in slacks.values()]))
+    else:
+        big_m = 100 * max((b.weight * b.rate for b in buckets), default=0.0)
+        terms = [(x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in buckets for t in send_days]
+        terms += [(v, -big_m) for v in u.values()]
+        terms += [(v, -EXPIRY_PENALTY) for v in expiry_vars]
+        prob.setObjective(_expr(terms))
+    return Model(prob, x, u, slacks, labels)
+
+
+def _credit_bound(problem: Problem) -> float:
+    """An upper bound on any balance: every grant plus every possible credit-back."""
+    return float(sum(problem.grants)) * 2 + 1000.0
+
+
+def _forbid_early_expiry(
+    prob: pulp.LpProblem,
+    ci: int,
+    t: int,
+    gone: pulp.LpVariable,
+    bal: pulp.LpVariable,
+    valid: list[tuple[pulp.LpVariable, float]],
+    upper: float,
+) -> None:
+    """Either nothing expires on day t, or exactly what is no longer valid does.
+
+    The real ledger keeps ``min(held, still valid)``; with a binary this is exact.
+    """
+    y = prob.add_variable(f"expires{ci}_{t}", cat=pulp.LpBinary)
+    prob.addConstraint(pulp.LpConstraint(_expr([(gone, 1.0), (y, -upper)]), pulp.LpConstraintLE, f"noexp{ci}_{t}", 0.0))
+    # y = 1: the balance left is all that is still valid
+    terms = [(bal, -1.0)] + [(v, co) for v, co in valid] + [(y, upper)]
+    prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"allvalid{ci}_{t}", upper))
