@@ -51,7 +51,11 @@ class Model:
 
 
 def _expr(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
-    return pulp.LpAffineExpression(terms, constant=constant)
+    """A linear expression from (variable, coefficient) terms; repeated variables add up."""
+    coefficients: dict[pulp.LpVariable, float] = {}
+    for var, coef in terms:
+        coefficients[var] = coefficients.get(var, 0.0) + coef
+    return pulp.LpAffineExpression(coefficients, constant=constant)
 
 
 def credit_classes(problem: Problem) -> list[CreditClass]:

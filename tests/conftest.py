@@ -1,0 +1,34 @@
+"""Tiny named fixtures: scenarios small enough that their optimum is known by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from planner.scenario import Scenario, parse_scenario
+
+# Monday 2 Feb 2026; one cycle runs to Sunday 1 Mar (28 days, 20 weekdays)
+START = "2026-02-02"
+
+
+def tier(credits: int = 10, **extra: Any) -> dict[str, Any]:
+    """An inline use-it-or-lose-it tier with ``credits`` a month."""
+    return {"name": f"Test {credits}", "monthly_credits": credits, "policy": "cycle", **extra}
+
+
+def bucket(name: str = "A", **extra: Any) -> dict[str, Any]:
+    """A sales bucket, high priority, response rate 0.2, no pool."""
+    return {"name": name, "goal": "sales", "priority": "high", "response_rate": 0.2, **extra}
+
+
+def make(**fields: Any) -> Scenario:
+    """A scenario: one cycle from START on a 10-credit tier with one bucket, unless overridden."""
+    data: dict[str, Any] = {"start": START, "tier": tier(), "buckets": [bucket()]}
+    data.update(fields)
+    return parse_scenario(data)
+
+
+@pytest.fixture
+def one_bucket() -> Scenario:
+    return make()
