@@ -192,24 +192,45 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(problems))
 
 
+# what a union field accepts, for a value that matches none of its forms
+UNION_EXPECTS = {"tier": "a tier name or an inline tier table", "tiers": "a tier name or an inline tier table",
+                 "bonus_credits": "a whole number of credits, or one per cycle"}
+
+
+def _is_union_label(part: Any) -> bool:
+    """pydantic labels each member of a union in the error path ('str', 'list[int]', ...)."""
+    return isinstance(part, str) and (part in {"str", "int", "float"} or "[" in part)
+
+
 def _field_path(loc: tuple[Any, ...]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in {"str", "Tier", "list[int]", "int", "function-after[_check(), Tier]"} or "[" in str(part):
-            continue  # pydantic's union-member labels are noise to a user
+        elif _is_union_label(part):
+            continue
         else:
             path += f".{part}" if path else str(part)
     return path or "scenario"
 
 
 def _describe(err: ValidationError) -> list[str]:
+    errors = err.errors()
+    paths = [_field_path(tuple(e["loc"])) for e in errors]
+    # a union member that did not match the value's type at all ('str' for an inline table)
+    no_match = [bool(e["loc"]) and _is_union_label(e["loc"][-1]) and e["type"] != "value_error" for e in errors]
     problems: list[str] = []
-    for e in err.errors():
-        path = _field_path(tuple(e["loc"]))
+    for e, path, unmatched in zip(errors, paths, no_match, strict=True):
         message = str(e["msg"]).removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
+        loc = tuple(e["loc"])
+        if unmatched:
+            # if another member of the union got further, its error says more;
+            # otherwise say what the field accepts
+            if any(p.startswith(path) and not other for p, other in zip(paths, no_match, strict=True)):
+                continue
+            top = next(str(part) for part in loc if isinstance(part, str))
+            problems.append(f"{path} = {e['input']!r}: expected {UNION_EXPECTS.get(top, 'another type')}")
+        elif e["type"] == "extra_forbidden":
             problems.append(f"{path}: unknown field (value {e['input']!r})")
         elif e["type"] == "value_error" and path == "scenario":
             problems.append(message)
@@ -219,7 +240,7 @@ def _describe(err: ValidationError) -> list[str]:
             problems.append(f"{path}: required field is missing")
         else:
             problems.append(f"{path} = {e['input']!r}: {message}")
-    # a union (tier name or inline tier) reports each member; keep each message once
+    # a union reports each member; keep each message once
     return list(dict.fromkeys(problems))
 
 
