@@ -43,7 +43,7 @@ def score(problem: Problem, sends: np.ndarray) -> Score:
     shortfall: dict[tuple[Goal, int], int] = {}
     goals = sorted({b.goal for b in problem.buckets} | set(problem.shares), key=str)
     cal = problem.calendar
-    for k in range(cal.cycles):
+    for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
         for g in goals:
             target = problem.goal_target(g, k)
@@ -69,14 +69,15 @@ def violations(problem: Problem, sends: np.ndarray) -> list[str]:
             found.append(f"{cal.date_of(t)}: sends on a day that is not a send day")
         if s.daily_cap is not None and sends[:, t].sum() > s.daily_cap:
             found.append(f"{cal.date_of(t)}: {sends[:, t].sum():g} sends above the daily cap {s.daily_cap}")
-    for k in range(cal.cycles):
+    for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
         for b in problem.buckets:
             sent = sends[b.index, days.start : days.stop].sum()
-            if b.pool is not None and sent > b.pool:
-                found.append(f"cycle {k + 1}: {b.name} sends {sent:g}, above its pool {b.pool}")
-            if sent < b.min:
-                found.append(f"cycle {k + 1}: {b.name} sends {sent:g}, below its minimum {b.min}")
+            pool, least = problem.pool_of(b, k), problem.min_of(b, k)
+            if pool is not None and sent > pool:
+                found.append(f"cycle {k + 1}: {b.name} sends {sent:g}, above its pool {pool}")
+            if sent < least:
+                found.append(f"cycle {k + 1}: {b.name} sends {sent:g}, below its minimum {least}")
     for f in problem.buckets:
         if f.parent is None:
             continue
@@ -84,6 +85,7 @@ def violations(problem: Problem, sends: np.ndarray) -> list[str]:
         parent = np.cumsum(sends[f.parent])
         for t in range(problem.n_days):
             eligible = f.alpha * parent[t - f.gap_days] if t - f.gap_days >= 0 else 0.0
+            eligible += problem.extra_eligible(f, t)
             if child[t] > eligible + TOLERANCE:
                 found.append(f"{cal.date_of(t)}: {f.name} has {child[t]:g} follow-ups but only {eligible:g} are eligible")
                 break

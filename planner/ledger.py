@@ -104,22 +104,46 @@ def _take(lots: list[Lot], amount: float) -> float:
     return max(0.0, amount)
 
 
-def simulate(problem: Problem, sends: np.ndarray, opening_lots: list[Lot] | None = None) -> LedgerResult:
+def simulate(problem: Problem, sends: np.ndarray) -> LedgerResult:
     """Run a schedule (``sends[b, t]``) through the ledger and report every violation.
 
-    ``opening_lots`` are credits already held on day 0 (a re-plan from today).
+    For a re-plan (``problem.start``) the ledger starts today with the credits
+    held and adds the credit-backs the log still expects.
+    """
+    due = refunds_due(problem, sends)
+    lots: list[Lot] = []
+    if problem.start is not None:
+        for t, amount in problem.start.credits_due.items():
+            due[t] += amount
+        lots = [Lot(problem.first_day - 1, last, amount) for last, amount in problem.start.lots]
+    return run_ledger(problem, paid_sends(problem, sends), due, first_day=problem.first_day, lots=lots)
+
+
+def run_ledger(
+    problem: Problem,
+    spend: np.ndarray,
+    credits_back: np.ndarray,
+    *,
+    first_day: int = 0,
+    end_day: int | None = None,
+    lots: list[Lot] | None = None,
+) -> LedgerResult:
+    """The ledger from ``first_day`` up to (not including) ``end_day``.
+
+    ``spend[t]`` credit-paid sends and ``credits_back[t]`` credits returned on
+    day t; ``lots`` are the credits held at the start of ``first_day``. Grants
+    arrive on the cycle starts inside the range.
     """
     cal = problem.calendar
-    lots: list[Lot] = [Lot(x.arrival, x.last_day, x.amount) for x in (opening_lots or [])]
-    due = refunds_due(problem, sends)
-    spend = paid_sends(problem, sends)
+    end = problem.n_days if end_day is None else end_day
+    held_lots: list[Lot] = [Lot(x.arrival, x.last_day, x.amount) for x in (lots or [])]
     starts = {t: k for k, t in enumerate(cal.cycle_starts)}
     rows = []
     violations: list[Violation] = []
-    for t in range(problem.n_days):
+    for t in range(first_day, end):
         k = cal.cycle_of(t)
         tier = problem.tiers[k]
-        opening = sum(lot.amount for lot in lots)
+        opening = sum(lot.amount for lot in held_lots)
         granted = forfeited = 0.0
         if t in starts:
             granted = float(problem.grants[k])
@@ -128,26 +152,26 @@ def simulate(problem: Problem, sends: np.ndarray, opening_lots: list[Lot] | None
                 # lifted over the cap by credit-backs) the excess goes from the credits
                 # that expire first
                 forfeited = max(0.0, opening + granted - tier.balance_cap)
-                _take(lots, forfeited - granted)
+                _take(held_lots, forfeited - granted)
             kept = granted - min(granted, forfeited)
             if kept > 0:
-                lots.append(Lot(t, problem.last_valid_day(t), kept))
-        if due[t] > 0:
-            lots.append(Lot(t, problem.last_valid_day(t), float(due[t])))
-        owed = _take(lots, spend[t])
+                held_lots.append(Lot(t, problem.last_valid_day(t), kept))
+        if credits_back[t] > 0:
+            held_lots.append(Lot(t, problem.last_valid_day(t), float(credits_back[t])))
+        owed = _take(held_lots, float(spend[t]))
         day = cal.date_of(t)
         if owed > TOLERANCE:
             violations.append(
                 Violation(t, "overspent", f"{day}: {spend[t]:g} credit-paid sends but only {spend[t] - owed:g} credits held")
             )
-        lots = [lot for lot in lots if lot.amount > 1e-12]
-        held = sum(lot.amount for lot in lots)
+        held_lots = [lot for lot in held_lots if lot.amount > 1e-12]
+        held = sum(lot.amount for lot in held_lots)
         floor = problem.reserve_floor(k)
         if floor > 0 and problem.reserve_applies(t) and held < floor - TOLERANCE:
             violations.append(Violation(t, "reserve", f"{day}: balance {held:g} after sends is below the reserve {floor}"))
-        expired = sum(lot.amount for lot in lots if lot.last_day <= t)
-        lots = [lot for lot in lots if lot.last_day > t]
-        oldest = min((lot.last_day for lot in lots), default=None)
+        expired = sum(lot.amount for lot in held_lots if lot.last_day <= t)
+        held_lots = [lot for lot in held_lots if lot.last_day > t]
+        oldest = min((lot.last_day for lot in held_lots), default=None)
         rows.append(
             {
                 "date": day,
@@ -156,15 +180,15 @@ def simulate(problem: Problem, sends: np.ndarray, opening_lots: list[Lot] | None
                 "opening": opening,
                 "granted": granted,
                 "forfeited": forfeited,
-                "credited_back": float(due[t]),
+                "credited_back": float(credits_back[t]),
                 "spent": float(spend[t]),
                 "expired": expired,
-                "closing": sum(lot.amount for lot in lots),
+                "closing": sum(lot.amount for lot in held_lots),
                 "oldest_expiry": cal.date_of(oldest) if oldest is not None else None,
-                "expiring_on_oldest": sum(lot.amount for lot in lots if lot.last_day == oldest),
+                "expiring_on_oldest": sum(lot.amount for lot in held_lots if lot.last_day == oldest),
                 "reserve_floor": floor if problem.reserve_applies(t) else 0,
                 "balance_cap": tier.balance_cap,
             }
         )
     table = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
-    return LedgerResult(table=table, violations=violations, lots=lots)
+    return LedgerResult(table=table, violations=violations, lots=held_lots)

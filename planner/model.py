@@ -21,6 +21,7 @@ binary per expiry day that forbids early expiry).
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pulp
@@ -63,8 +64,8 @@ def credit_classes(problem: Problem) -> list[CreditClass]:
     cal = problem.calendar
     last = problem.n_days - 1
     classes: list[CreditClass] = []
-    for k in range(cal.cycles):
-        first, end = cal.cycle_starts[k], cal.cycle_end(k)
+    for k in range(cal.cycle_of(problem.first_day), cal.cycles):
+        first, end = max(cal.cycle_starts[k], problem.first_day), cal.cycle_end(k)
         if classes and problem.last_valid_day(classes[-1].last_arrival) <= problem.last_valid_day(first):
             classes[-1].last_arrival = end
         else:
@@ -72,6 +73,64 @@ def credit_classes(problem: Problem) -> list[CreditClass]:
     for c in classes:
         c.last_day = min(last, max(problem.last_valid_day(a) for a in range(c.first_day, c.last_arrival + 1)))
     return classes
+
+
+Terms = list[tuple[pulp.LpVariable, float]]
+
+
+@dataclass
+class _Account:
+    """One balance kept day by day: what arrives, when it may expire, and what is still valid."""
+
+    first_day: int
+    last_day: int
+    arrivals: dict[int, Terms]
+    expiry_days: set[int]
+    still_valid: Callable[[int], Terms]
+
+
+def _accounts(prob: pulp.LpProblem, problem: Problem, inflow: dict[int, Terms], one: pulp.LpVariable) -> list[_Account]:
+    """The credits held at the start (a re-plan's lots), then one account per credit class."""
+    last = problem.n_days - 1
+    accounts: list[_Account] = []
+    lots = [(day, amount) for day, amount in problem.start.lots if amount > 0] if problem.start is not None else []
+    if lots:
+
+        def held_after(t: int) -> Terms:
+            left = sum(amount for day, amount in lots if day > t)
+            return [(one, left)] if left else []
+
+        accounts.append(
+            _Account(
+                first_day=problem.first_day,
+                last_day=min(last, max(day for day, _ in lots)),
+                arrivals={problem.first_day: [(one, sum(amount for _, amount in lots))]},
+                expiry_days={day for day, _ in lots if day < last},
+                still_valid=held_after,
+            )
+        )
+    for ci, c in enumerate(credit_classes(problem)):
+        arrivals = {t: terms for t, terms in inflow.items() if c.first_day <= t <= c.last_arrival}
+        received = _Running(prob, f"rc{ci}", arrivals)
+        arrival_days = sorted(arrivals)
+
+        def valid_after(t: int, received: _Running = received, arrival_days: list[int] = arrival_days) -> Terms:
+            # arrivals expire in arrival order, so those still valid are the latest ones
+            first_valid = next((a for a in arrival_days if problem.last_valid_day(a) > t), None)
+            if first_valid is None:
+                return []
+            return received.through(t) + [(v, -1.0) for v, _ in received.through(first_valid - 1)]
+
+        accounts.append(
+            _Account(
+                first_day=c.first_day,
+                last_day=c.last_day,
+                arrivals=arrivals,
+                expiry_days={problem.last_valid_day(a) for a in arrivals if problem.last_valid_day(a) < last},
+                still_valid=valid_after,
+            )
+        )
+    return accounts
 
 
 class _Running:
@@ -131,15 +190,16 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     sendable = set(send_days)
 
     # --- pools and minimums per cycle ------------------------------------------------
-    for k in range(cal.cycles):
+    for k in problem.cycles_ahead():
         days_k = [t for t in cal.cycle_days(k) if t in sendable]
         for b in buckets:
             terms = [(x[b.index, t], 1.0) for t in days_k]
-            if b.pool is not None:
-                prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"pool_{b.index}_{k}", b.pool))
-            if b.min > 0:
+            pool, least = problem.pool_of(b, k), problem.min_of(b, k)
+            if pool is not None:
+                prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"pool_{b.index}_{k}", pool))
+            if least > 0:
                 extra = slack(f"min_{b.index}_{k}", f"min:{b.index}:{k}")
-                prob.addConstraint(pulp.LpConstraint(_expr(terms + extra), pulp.LpConstraintGE, f"min_{b.index}_{k}", b.min))
+                prob.addConstraint(pulp.LpConstraint(_expr(terms + extra), pulp.LpConstraintGE, f"min_{b.index}_{k}", least))
 
     # --- daily cap -------------------------------------------------------------------
     if s.daily_cap is not None:
@@ -161,16 +221,20 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
         child, parent = cumulative(f.index), cumulative(f.parent)
         for t in send_days:
             terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"follow_{f.index}_{t}", 0.0))
+            rhs = problem.extra_eligible(f, t)
+            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"follow_{f.index}_{t}", rhs))
 
     # --- credits: grants, credit-backs, balances per class ------------------------
+    one = prob.add_variable("one", lowBound=1, upBound=1)  # carries constant credits into rows
     refund_possible = s.refund_reliance > 0 and any(b.rate > 0 for b in paid) and any(t.credit_back for t in problem.tiers)
+    opening = sum(amount for _, amount in problem.start.lots) if problem.start is not None else 0.0
     grant_vars: dict[int, pulp.LpVariable] = {}
-    for k in range(cal.cycles):
+    for t in problem.grant_days():
+        k = cal.cycle_of(t)
         if problem.grants[k] > 0:
             capped = problem.tiers[k].balance_cap is not None
-            low = None if (capped and refund_possible) else 0
-            grant_vars[cal.cycle_starts[k]] = prob.add_variable(f"grant_{k}", lowBound=low, upBound=problem.grants[k])
+            low = None if (capped and (refund_possible or opening > 0)) else 0
+            grant_vars[t] = prob.add_variable(f"grant_{k}", lowBound=low, upBound=problem.grants[k])
 
     inflow: dict[int, list[tuple[pulp.LpVariable, float]]] = {t: [(v, 1.0)] for t, v in grant_vars.items()}
     lag = s.refund_lag_days
@@ -180,47 +244,39 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
             terms = [(x[b.index, t], rate * b.rate) for b in paid if b.rate > 0]
             if terms:
                 inflow.setdefault(t + lag, []).extend(terms)
+    if problem.start is not None:
+        for t, amount in problem.start.credits_due.items():
+            inflow.setdefault(t, []).append((one, amount))
 
     spend = {t: [(x[b.index, t], 1.0) for b in paid] for t in send_days}
-    classes = credit_classes(problem)
+    accounts = _accounts(prob, problem, inflow, one)
     balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (class, day) -> end-of-day balance
     held_before_expiry: dict[int, list[tuple[pulp.LpVariable, float]]] = {t: [] for t in range(n_days)}
     expiry_vars = []
     pay: dict[tuple[int, int], pulp.LpVariable] = {}
-    for ci, c in enumerate(classes):
-        arrivals = {t: terms for t, terms in inflow.items() if c.first_day <= t <= c.last_arrival}
-        received = _Running(prob, f"rc{ci}", arrivals)
-        expiry_days = sorted(
-            {problem.last_valid_day(a) for a in arrivals if problem.last_valid_day(a) < n_days - 1}
-        )
-        arrival_days = sorted(arrivals)
+    for ci, account in enumerate(accounts):
         previous: pulp.LpVariable | None = None
-        for t in range(c.first_day, c.last_day + 1):
+        for t in range(account.first_day, account.last_day + 1):
             bal = prob.add_variable(f"bal{ci}_{t}", lowBound=0)
             balance[ci, t] = bal
             terms: list[tuple[pulp.LpVariable, float]] = [(bal, 1.0)]
             if previous is not None:
                 terms.append((previous, -1.0))
-            terms += [(v, -coef) for v, coef in arrivals.get(t, [])]
+            terms += [(v, -coef) for v, coef in account.arrivals.get(t, [])]
             if t in spend and spend[t]:
-                if len(classes) == 1:
+                if len(accounts) == 1:
                     terms += spend[t]
                 else:
                     pay[ci, t] = prob.add_variable(f"pay{ci}_{t}", lowBound=0)
                     terms.append((pay[ci, t], 1.0))
             before_expiry = [(bal, 1.0)]
-            if t in expiry_days:
+            if t in account.expiry_days:
                 gone = prob.add_variable(f"exp{ci}_{t}", lowBound=0)
                 expiry_vars.append(gone)
                 terms.append((gone, 1.0))
                 before_expiry.append((gone, 1.0))
                 # what is left cannot exceed what was received and is still valid
-                first_valid = next((a for a in arrival_days if problem.last_valid_day(a) > t), None)
-                valid = received.through(t)
-                if first_valid is None:
-                    valid = []
-                else:
-                    valid += [(v, -1.0) for v, _ in received.through(first_valid - 1)]
+                valid = account.still_valid(t)
                 prob.addConstraint(
                     pulp.LpConstraint(_expr([(bal, 1.0)] + [(v, -co) for v, co in valid]), pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
                 )
@@ -229,24 +285,24 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
             prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0))
             held_before_expiry[t] += before_expiry
             previous = bal
-    if len(classes) > 1:
+    if len(accounts) > 1:
         for t, terms in spend.items():
-            payers = [(pay[ci, t], 1.0) for ci in range(len(classes)) if (ci, t) in pay]
+            payers = [(pay[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in pay]
             prob.addConstraint(pulp.LpConstraint(_expr(payers + [(v, -1.0) for v, _ in terms]), pulp.LpConstraintEQ, f"pay_{t}", 0.0))
 
     # --- balance cap: the grant never lifts the balance above the cap -----------------
-    for k in range(1, cal.cycles):
-        cap = problem.tiers[k].balance_cap
-        t = cal.cycle_starts[k]
-        if cap is None or t not in grant_vars:
+    for t, grant in grant_vars.items():
+        cap = problem.tiers[cal.cycle_of(t)].balance_cap
+        if cap is None:
             continue
-        before = [(balance[ci, t - 1], 1.0) for ci in range(len(classes)) if (ci, t - 1) in balance]
-        prob.addConstraint(pulp.LpConstraint(_expr([(grant_vars[t], 1.0)] + before), pulp.LpConstraintLE, f"balcap_{k}", cap))
-    if 0 in grant_vars and problem.tiers[0].balance_cap is not None:
-        grant_vars[0].upBound = min(problem.grants[0], problem.tiers[0].balance_cap)
+        if t == problem.first_day:  # what is held on a grant day before its sends
+            before = [(one, opening)]
+        else:
+            before = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
+        prob.addConstraint(pulp.LpConstraint(_expr([(grant, 1.0)] + before), pulp.LpConstraintLE, f"balcap_{t}", cap))
 
     # --- reserve: keep credits unspent until the last release days of each cycle ----
-    for t in range(n_days):
+    for t in range(problem.first_day, n_days):
         floor = problem.reserve_floor(cal.cycle_of(t))
         if floor > 0 and problem.reserve_applies(t):
             extra = slack(f"reserve_{t}", f"reserve:{t}")
@@ -255,7 +311,7 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     # --- goal mix (soft): credit-paid sends of each goal reach its target ------------
     u: dict[tuple[Goal, int], pulp.LpVariable] = {}
     goals = sorted({b.goal for b in buckets} | set(problem.shares), key=str)
-    for k in range(cal.cycles):
+    for k in problem.cycles_ahead():
         for g in goals:
             target = problem.goal_target(g, k)
             if target <= 0:

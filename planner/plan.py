@@ -170,7 +170,7 @@ def totals_of(problem: Problem, sends: np.ndarray, ledger: LedgerResult) -> Tota
     responses = float(sum(b.rate * sends[b.index].sum() for b in problem.buckets))
     price = price_paid(problem)
     return Totals(
-        credits_granted=float(sum(problem.grants)),
+        credits_granted=float(table["granted"].sum()),  # from today on, for a re-plan
         credits_spent=float(table["spent"].sum()),
         expired_unused=float(table["expired"].sum()),
         forfeited_over_cap=float(table["forfeited"].sum()),

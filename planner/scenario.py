@@ -351,6 +351,23 @@ class ResolvedBucket:
     parent: int | None
     alpha: float
     gap_days: int
+    follows_responders: bool = False  # True: follows those who responded; False: non-responders
+
+
+@dataclass(frozen=True)
+class StartState:
+    """Where a re-plan from today starts: the credits held and what the log already did.
+
+    Built by :func:`planner.actuals.start_state` (MODEL.md, "Actuals"); a plan
+    from the horizon's first day has none.
+    """
+
+    first_day: int  # today's day index; no sends are planned before it
+    lots: tuple[tuple[int, float], ...]  # (last valid day, credits) held at the start of today
+    sent: dict[int, int]  # bucket index -> sends logged in today's cycle before today
+    paid_by_goal: dict[Goal, int]  # credit-paid sends logged in today's cycle, per goal
+    credits_due: dict[int, float]  # day -> credit-backs of logged sends arriving from today on
+    eligible: dict[int, tuple[float, ...]]  # follow-up bucket -> extra eligible recipients, per day
 
 
 @dataclass(frozen=True)
@@ -363,10 +380,16 @@ class Problem:
     grants: tuple[int, ...]  # per cycle: monthly credits + bonus
     buckets: tuple[ResolvedBucket, ...]
     shares: dict[Goal, float]
+    start: StartState | None = None
 
     @property
     def n_days(self) -> int:
         return self.calendar.n_days
+
+    @property
+    def first_day(self) -> int:
+        """The first day the plan may send on (today, for a re-plan)."""
+        return self.start.first_day if self.start is not None else 0
 
     def cycle_of(self, t: int) -> int:
         return self.calendar.cycle_of(t)
@@ -374,7 +397,38 @@ class Problem:
     def can_send(self, t: int) -> bool:
         s = self.scenario
         day = self.calendar.date_of(t)
-        return Weekday.of(day) in s.send_days and day not in s.days_off
+        return t >= self.first_day and Weekday.of(day) in s.send_days and day not in s.days_off
+
+    def _logged(self, k: int) -> bool:
+        return self.start is not None and k == self.cycle_of(self.start.first_day)
+
+    def pool_of(self, b: ResolvedBucket, k: int) -> int | None:
+        """The bucket's pool in cycle k, less what the log already sent in it."""
+        if b.pool is None or not self._logged(k):
+            return b.pool
+        assert self.start is not None
+        return max(0, b.pool - self.start.sent.get(b.index, 0))
+
+    def min_of(self, b: ResolvedBucket, k: int) -> int:
+        """The bucket's minimum in cycle k, less what the log already sent in it."""
+        if not self._logged(k):
+            return b.min
+        assert self.start is not None
+        return max(0, b.min - self.start.sent.get(b.index, 0))
+
+    def extra_eligible(self, f: ResolvedBucket, t: int) -> float:
+        """Follow-ups the log makes eligible on day t beyond alpha times planned parent sends."""
+        if self.start is None or f.index not in self.start.eligible:
+            return 0.0
+        return self.start.eligible[f.index][t]
+
+    def cycles_ahead(self) -> range:
+        """The cycles the plan covers: all of them, or from today's on for a re-plan."""
+        return range(self.cycle_of(self.first_day), self.calendar.cycles)
+
+    def grant_days(self) -> list[int]:
+        """Cycle starts whose grant is still to come (all of them, unless re-planning)."""
+        return [t for t in self.calendar.cycle_starts if t >= self.first_day]
 
     def value_factor(self, t: int) -> float:
         """weekday_factor(d) * (1 - delta * t_d): what one send on day t is worth."""
@@ -397,9 +451,13 @@ class Problem:
         return self.scenario.refund_reliance if tier.credit_back else 0.0
 
     def goal_target(self, goal: Goal, k: int) -> int:
-        """floor(share_g * (monthly credits + bonus of k))."""
+        """floor(share_g * (monthly credits + bonus of k)), less what the log already sent."""
         # the small epsilon keeps 0.7 * 50 = 34.999... at 35
-        return int(self.shares.get(goal, 0.0) * self.grants[k] + 1e-9)
+        target = int(self.shares.get(goal, 0.0) * self.grants[k] + 1e-9)
+        if self._logged(k):
+            assert self.start is not None
+            target = max(0, target - self.start.paid_by_goal.get(goal, 0))
+        return target
 
     def reserve_floor(self, k: int) -> int:
         return min(self.scenario.reserve, self.grants[k])
@@ -461,6 +519,7 @@ def resolve(
                 parent=parent,
                 alpha=alpha,
                 gap_days=b.gap_days,
+                follows_responders=parent is not None and b.follows_who is FollowsWho.RESPONDERS,
             )
         )
     calendar = Calendar.build(scenario.start, scenario.cycles)

@@ -1,0 +1,284 @@
+"""Actuals: the ledger the usage log really made, the balance today, learned rates, and a re-plan.
+
+Semantics follow MODEL.md, "Actuals":
+
+- the **actual ledger** covers the days before ``today``: logged credit-paid
+  sends are the spends, and every logged outcome other than pending, under a
+  credit-back tier, within 90 days of its send, returns one credit on its
+  ``outcome_on`` (actual credit-backs replace expected ones);
+- the **balance today** is what is left of each lot at the start of today;
+- the **re-plan** is the model on the days from today, starting from those
+  lots, with pools, minimums and goal targets of today's cycle reduced by
+  what the log already sent in it, pending sends still counted on for
+  ``refund_reliance * r_b`` credits, and follow-up eligibility from the log;
+- **learned rates** are the Beta-Binomial posterior means per bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from planner.catalog import Catalog
+from planner.ledger import LedgerResult, Lot, run_ledger
+from planner.plan import Plan
+from planner.scenario import Goal, Problem, Scenario, ScenarioError, StartState, resolve
+from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
+from planner.usage import Outcome, UsageEntry
+
+CREDIT_BACK_WINDOW_DAYS = 90  # a response later than this returns nothing (LinkedIn help 57013)
+NO_RESPONSE_AFTER_DAYS = 30  # a send pending this long counts as answered "no" for the rate
+PRIOR_WEIGHT = 20  # n0: how many observations the template's rate is worth
+
+
+@dataclass(frozen=True)
+class ActualLedger:
+    """The ledger the log made before ``today``, and the credits held at its start."""
+
+    today: date
+    table: pd.DataFrame  # the ledger columns of planner.ledger, one row per day before today
+    lots: list[Lot]  # what is left of each lot at the start of today
+    credits_returned: float  # actual credit-backs before today
+    overspent_on: date | None  # first day the log spends credits the ledger does not hold
+    notes: list[str]  # log rows left out, and why
+
+    def balance_today(self, problem: Problem) -> pd.DataFrame:
+        """Credits held at the start of today by the day they expire (earliest first)."""
+        rows: dict[date, float] = {}
+        for lot in self.lots:
+            day = problem.calendar.date_of(lot.last_day)
+            rows[day] = rows.get(day, 0.0) + lot.amount
+        table = pd.DataFrame({"expires_after": list(rows), "credits": list(rows.values())}, columns=["expires_after", "credits"])
+        return table.sort_values("expires_after", ignore_index=True)
+
+
+def _today_index(problem: Problem, today: date) -> int:
+    t = problem.calendar.index_of(today)
+    if not 0 <= t < problem.n_days:
+        first, last = problem.calendar.date_of(0), problem.calendar.date_of(problem.n_days - 1)
+        raise ScenarioError([f"today = {today}: outside the scenario's horizon ({first} to {last})"])
+    return t
+
+
+def _is_free(problem: Problem, entry: UsageEntry) -> bool:
+    if entry.free is not None:
+        return entry.free
+    bucket = next((b for b in problem.buckets if b.name == entry.bucket), None)
+    return bucket.free if bucket is not None else False
+
+
+def _credit_back_day(problem: Problem, entry: UsageEntry) -> date | None:
+    """The day an actual response returns the InMail's credit, or None if it returns none."""
+    if entry.outcome is Outcome.PENDING or entry.outcome_on is None or _is_free(problem, entry):
+        return None
+    if (entry.outcome_on - entry.sent_on).days > CREDIT_BACK_WINDOW_DAYS:
+        return None
+    t = problem.calendar.index_of(entry.sent_on)
+    if not problem.tiers[problem.cycle_of(t)].credit_back:
+        return None
+    return entry.outcome_on
+
+
+def _usable(problem: Problem, entries: Sequence[UsageEntry], today: date) -> tuple[list[UsageEntry], list[str]]:
+    cal = problem.calendar
+    start = cal.date_of(0)
+    kept, notes = [], []
+    for entry in entries:
+        if entry.sent_on < start:
+            notes.append(f"{entry.sent_on} {entry.bucket}: sent before the scenario starts ({start}); left out")
+        elif entry.sent_on >= today:
+            notes.append(f"{entry.sent_on} {entry.bucket}: sent on or after today ({today}); left out")
+        else:
+            kept.append(entry)
+    return kept, notes
+
+
+def actual_ledger(problem: Problem, entries: Sequence[UsageEntry], today: date) -> ActualLedger:
+    """The ledger of MODEL.md driven by the log, for the days before ``today``."""
+    end = _today_index(problem, today)
+    kept, notes = _usable(problem, entries, today)
+    spend = np.zeros(problem.n_days)
+    back = np.zeros(problem.n_days)
+    for entry in kept:
+        if not _is_free(problem, entry):
+            spend[problem.calendar.index_of(entry.sent_on)] += 1
+        day = _credit_back_day(problem, entry)
+        if day is not None and day < today:
+            back[problem.calendar.index_of(day)] += 1
+    result: LedgerResult = run_ledger(problem, spend, back, end_day=end)
+    over = next((v for v in result.violations if v.kind == "overspent"), None)
+    return ActualLedger(
+        today=today,
+        table=result.table,
+        lots=result.lots,
+        credits_returned=float(back.sum()),
+        overspent_on=problem.calendar.date_of(over.day) if over is not None else None,
+        notes=notes,
+    )
+
+
+def learned_rates(problem: Problem, entries: Sequence[UsageEntry], today: date, prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:
+    """Per bucket, the posterior mean response rate (r0 * n0 + k) / (n0 + n).
+
+    n counts the bucket's sends with an outcome plus those pending for more
+    than 30 days (no response, as LinkedIn counts); k the responses among
+    them (accepted, declined or replied).
+    """
+    rows = []
+    for b in problem.buckets:
+        mine = [e for e in entries if e.bucket == b.name and e.sent_on < today]
+        answered = sum(1 for e in mine if e.outcome is not Outcome.PENDING)
+        silent = sum(1 for e in mine if e.outcome is Outcome.PENDING and (today - e.sent_on).days > NO_RESPONSE_AFTER_DAYS)
+        n, k = answered + silent, answered
+        rows.append(
+            {
+                "bucket": b.name,
+                "prior_rate": b.rate,
+                "logged_sends": len(mine),
+                "observations": n,
+                "responses": k,
+                "observed_rate": k / n if n else None,
+                "learned_rate": (b.rate * prior_weight + k) / (prior_weight + n),
+            }
+        )
+    return pd.DataFrame(rows, columns=["bucket", "prior_rate", "logged_sends", "observations", "responses", "observed_rate", "learned_rate"])
+
+
+def with_learned_rates(scenario: Scenario, rates: pd.DataFrame) -> Scenario:
+    """The scenario with each bucket's response rate replaced by its learned rate."""
+    learned = dict(zip(rates["bucket"], rates["learned_rate"], strict=True))
+    if scenario.buckets is None:
+        raise ScenarioError(["buckets: learned rates need the scenario's buckets listed (not goal templates)"])
+    buckets = [b.model_copy(update={"response_rate": round(float(learned.get(b.name, b.response_rate)), 6)}) for b in scenario.buckets]
+    return scenario.model_copy(update={"buckets": buckets})
+
+
+def start_state(problem: Problem, entries: Sequence[UsageEntry], today: date, actual: ActualLedger | None = None) -> StartState:
+    """Where a re-plan from ``today`` starts (MODEL.md, "Re-plan from today")."""
+    first = _today_index(problem, today)
+    actual = actual if actual is not None else actual_ledger(problem, entries, today)
+    kept, _ = _usable(problem, entries, today)
+    cal = problem.calendar
+    cycle = cal.cycle_days(problem.cycle_of(first))
+    by_name = {b.name: b for b in problem.buckets}
+    sent: dict[int, int] = {}
+    paid_by_goal: dict[Goal, int] = {}
+    for entry in kept:
+        b = by_name.get(entry.bucket)
+        if b is None or cal.index_of(entry.sent_on) not in cycle:
+            continue
+        sent[b.index] = sent.get(b.index, 0) + 1
+        if not _is_free(problem, entry):
+            paid_by_goal[b.goal] = paid_by_goal.get(b.goal, 0) + 1
+
+    due: dict[int, float] = {}
+    reliance, lag = problem.scenario.refund_reliance, problem.scenario.refund_lag_days
+    for entry in kept:
+        b = by_name.get(entry.bucket)
+        sent_day = cal.index_of(entry.sent_on)
+        if entry.outcome is Outcome.PENDING:
+            if b is None or reliance == 0 or _is_free(problem, entry) or not problem.tiers[problem.cycle_of(sent_day)].credit_back:
+                continue
+            arrive = max(first, sent_day + lag)
+            if arrive < problem.n_days and arrive - sent_day <= CREDIT_BACK_WINDOW_DAYS:
+                due[arrive] = due.get(arrive, 0.0) + reliance * b.rate
+        else:
+            day = _credit_back_day(problem, entry)
+            if day is not None and day >= today and cal.index_of(day) < problem.n_days:
+                due[cal.index_of(day)] = due.get(cal.index_of(day), 0.0) + 1.0
+
+    eligible: dict[int, tuple[float, ...]] = {}
+    for f in problem.buckets:
+        if f.parent is None:
+            continue
+        parent = problem.buckets[f.parent]
+        wanted = {Outcome.ACCEPTED, Outcome.REPLIED} if f.follows_responders else {Outcome.PENDING}
+        parent_days = [cal.index_of(e.sent_on) for e in kept if e.bucket == parent.name and e.outcome in wanted]
+        followed = sum(1 for e in kept if e.bucket == f.name)
+        per_day = []
+        for t in range(problem.n_days):
+            ready = sum(1 for d in parent_days if d <= t - f.gap_days)
+            # more follow-ups logged than the log made eligible leave no extra room, but never
+            # take away what planned parent sends will make eligible
+            per_day.append(float(max(0, ready - followed)))
+        if any(per_day):
+            eligible[f.index] = tuple(per_day)
+
+    return StartState(
+        first_day=first,
+        lots=tuple((lot.last_day, lot.amount) for lot in actual.lots),
+        sent=sent,
+        paid_by_goal=paid_by_goal,
+        credits_due=due,
+        eligible=eligible,
+    )
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A re-plan from today beside what the log did."""
+
+    today: date
+    actual: ActualLedger
+    rates: pd.DataFrame
+    plan: Plan  # the new plan, from today to the horizon's end
+    used_learned_rates: bool
+
+    def standing(self, original: Plan | None = None) -> str:
+        """Where the user stands, in a sentence: behind or ahead of plan, and what expires next."""
+        return standing(self, original)
+
+
+def replan(
+    scenario: Scenario,
+    entries: Sequence[UsageEntry],
+    today: date,
+    *,
+    catalog: Catalog | None = None,
+    use_learned_rates: bool = False,
+    prior_weight: float = PRIOR_WEIGHT,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    gap: float = DEFAULT_GAP,
+) -> Replan:
+    """Re-plan ``scenario`` from ``today`` given the usage log ``entries``."""
+    problem = resolve(scenario, catalog)
+    rates = learned_rates(problem, entries, today, prior_weight)
+    if use_learned_rates:
+        problem = resolve(with_learned_rates(scenario, rates), catalog)
+    actual = actual_ledger(problem, entries, today)
+    state = start_state(problem, entries, today, actual)
+    plan = make_plan(replace(problem, start=state), time_limit=time_limit, gap=gap)
+    return Replan(today=today, actual=actual, rates=rates, plan=plan, used_learned_rates=use_learned_rates)
+
+
+def standing(result: Replan, original: Plan | None = None) -> str:
+    """"9 credits behind plan; at this pace 7 expire on 30 Jun" — from the log and the plan."""
+    actual = result.actual
+    spent = float(actual.table["spent"].sum()) if len(actual.table) else 0.0
+    parts = []
+    if original is not None and original.is_ok and len(original.ledger):
+        planned = float(original.ledger[original.ledger["date"] < result.today]["spent"].sum())
+        diff = planned - spent
+        if abs(diff) < 0.5:
+            parts.append("on plan")
+        else:
+            parts.append(f"{abs(diff):.0f} credits {'behind' if diff > 0 else 'ahead of'} plan")
+    problem = result.plan.problem
+    days = len(actual.table)
+    pace = spent / days if days else 0.0
+    # at the pace so far (credit-paid sends a day), the first lot held today that lapses with credits left
+    used = 0.0
+    for lot in sorted(actual.lots, key=lambda lot: lot.last_day):
+        by_then = pace * (lot.last_day - problem.first_day + 1)
+        lapse = lot.amount - max(0.0, by_then - used)
+        if lapse >= 0.5:
+            parts.append(f"at this pace {lapse:.0f} expire on {problem.calendar.date_of(lot.last_day):%d %b %Y}")
+            break
+        used += lot.amount
+    else:
+        parts.append("at this pace none of the credits held today expire unused")
+    return "; ".join(parts)
