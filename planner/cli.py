@@ -1,23 +1,29 @@
 """The ``inmail-planner`` command line: plan, compare and list tiers from scenario files.
 
-Exit status: 0 a plan, 2 invalid input, 3 no feasible plan, 4 the time limit
+Exit status: 0 a plan, 2 invalid input (scenario, usage log, or a log that
+spends credits the ledger does not hold), 3 no feasible plan, 4 the time limit
 ran out before any plan was found, 5 the solver failed. Messages go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
+from planner.actuals import replan
 from planner.catalog import Catalog, load_catalog
 from planner.compare import compare_tiers, verdict
 from planner.export import ledger_csv, schedule_csv, summary_json, to_csv, write_text
 from planner.plan import Plan, PlanStatus
-from planner.scenario import ScenarioError, load_scenario
+from planner.scenario import Scenario, ScenarioError, load_scenario, resolve
 from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
+from planner.usage import UsageImportError, import_usage
 
 EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_TIME_LIMIT, EXIT_ERROR = 0, 2, 3, 4, 5
 EXIT_OF_STATUS = {
@@ -76,8 +82,66 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--csv", metavar="FILE", help="write the comparison as CSV")
     compare.add_argument("--time-limit", type=_positive, default=10.0, metavar="S", help="seconds per tier")
 
+    re = sub.add_parser("replan", help="re-plan a scenario from today, given a usage log")
+    re.add_argument("scenario", help="scenario TOML file")
+    re.add_argument("--log", required=True, metavar="USAGE.csv", help="usage log CSV: sent_on, bucket, outcome, outcome_on [, recipient, free]")
+    re.add_argument("--today", required=True, type=_date, metavar="YYYY-MM-DD", help="the day to re-plan from")
+    re.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso", help="how the log writes dates that are not ISO")
+    re.add_argument("--learned-rates", action="store_true", help="plan with the response rates learned from the log")
+    re.add_argument("--schedule", metavar="FILE.csv", help="write the new schedule")
+    re.add_argument("--ledger", metavar="FILE.csv", help="write the new plan's ledger (from today)")
+    re.add_argument("--actual-ledger", metavar="FILE.csv", help="write the ledger the log made (before today)")
+    re.add_argument("--summary", metavar="FILE.json", help="write totals, status, gap, balance today and learned rates as JSON")
+    re.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="S", help="seconds the solver may take")
+
     sub.add_parser("tiers", help="list the tier catalog")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _replan(args: argparse.Namespace, scenario: Scenario, catalog: Catalog) -> int:
+    problem = resolve(scenario, catalog)
+    data = Path(args.log).read_bytes()
+    imported = import_usage(data, buckets=[b.name for b in problem.buckets], date_order=args.date_order, today=args.today)
+    print(f"usage log: {imported.summary()}", file=sys.stderr)
+    for row in imported.rejected:
+        print(f"  - line {row.line}: {row.reason}", file=sys.stderr)
+    result = replan(scenario, imported.entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=args.time_limit)
+    actual = result.actual
+    if actual.overspent_on is not None:
+        print(
+            f"inmail-planner: the log spends credits the ledger does not hold, first on {actual.overspent_on}; "
+            "check the log's dates, buckets and free sends",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    for note in actual.notes:
+        print(f"  - {note}", file=sys.stderr)
+    balance = actual.balance_today(result.plan.problem)
+    held = ", ".join(f"{row.credits:g} until {row.expires_after}" for row in balance.itertuples()) or "none"
+    print(f"balance at the start of {args.today}: {balance['credits'].sum():g} credits ({held}); {actual.credits_returned:g} returned by responses")
+    print(f"standing: {result.standing(make_plan(scenario, catalog=catalog, time_limit=args.time_limit))}")
+    _report(result.plan)
+    if args.summary:
+        summary = result.plan.summary()
+        summary["balance_today"] = balance.to_dict(orient="records")
+        summary["credits_returned"] = actual.credits_returned
+        summary["learned_rates"] = result.rates.to_dict(orient="records")
+        write_text(args.summary, json.dumps(summary, indent=2, default=str) + "\n")
+    if args.actual_ledger:
+        write_text(args.actual_ledger, to_csv(actual.table))
+    if result.plan.is_ok:
+        if args.schedule:
+            write_text(args.schedule, schedule_csv(result.plan))
+        if args.ledger:
+            write_text(args.ledger, ledger_csv(result.plan))
+    return EXIT_OF_STATUS[result.plan.status]
 
 
 def _report(plan: Plan) -> None:
@@ -112,6 +176,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(to_csv(pd.DataFrame(catalog.rows()).convert_dtypes()), end="")
             return EXIT_OK
         scenario = load_scenario(args.scenario, catalog)
+        if args.command == "replan":
+            return _replan(args, scenario, catalog)
         if args.command == "plan":
             plan = make_plan(scenario, catalog=catalog, time_limit=args.time_limit, gap=args.gap, solver=args.solver)
             _report(plan)
@@ -134,6 +200,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"inmail-planner: invalid scenario {getattr(args, 'scenario', '')}:", file=sys.stderr)
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    except UsageImportError as err:
+        print(f"inmail-planner: usage log {args.log}: {err}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as err:
         print(f"inmail-planner: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)

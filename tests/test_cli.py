@@ -95,3 +95,47 @@ def test_solver_choice(solver: str, tmp_path: Path) -> None:
     out = cli("plan", SALES, "--solver", solver, "--summary", str(tmp_path / "s.json"))
     assert out.returncode == 0, out.stderr
     assert json.loads((tmp_path / "s.json").read_text())["solver"] == {"highs": "HiGHS", "cbc": "CBC"}[solver]
+
+
+USAGE = """sent_on;bucket;outcome;outcome_on;notes
+2026-12-01;Initial prospecting;replied;2026-12-03;first
+2026-12-01;Initial prospecting;pending;;
+2026-12-02;Initial prospecting;declined;2026-12-04;
+2026-12-02;Nope;pending;;
+2026-12-09;Industry leaders;maybe;;
+"""
+
+
+def test_replan_reports_balance_rejected_rows_and_a_new_plan(tmp_path: Path) -> None:
+    log = tmp_path / "usage.csv"
+    log.write_bytes(b"\xef\xbb\xbf" + USAGE.encode())
+    out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(log), "--today", "2026-12-10",
+              "--schedule", str(tmp_path / "s.csv"), "--summary", str(tmp_path / "s.json"), "--learned-rates")
+    assert out.returncode == 0, out.stderr
+    assert "Imported 3 of 5 rows; rejected 2 (lines 5, 6)" in out.stderr
+    assert "line 5: bucket = 'Nope'" in out.stderr and "line 6: outcome = 'maybe'" in out.stderr
+    # 15 granted, 3 sent, 2 returned by the reply and the decline
+    assert "balance at the start of 2026-12-10: 14 credits" in out.stdout
+    rows = list(csv.DictReader((tmp_path / "s.csv").open()))
+    assert min(r["date"] for r in rows) >= "2026-12-10"
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["credits_returned"] == 2
+    learned = {r["bucket"]: r["learned_rate"] for r in summary["learned_rates"]}
+    assert learned["Initial prospecting"] == pytest.approx((0.15 * 20 + 2) / 22)
+
+
+def test_replan_refuses_a_log_that_overspends(tmp_path: Path) -> None:
+    log = tmp_path / "usage.csv"
+    log.write_text("sent_on,bucket,outcome,outcome_on\n" + "2026-12-01,Initial prospecting,pending,\n" * 16)
+    out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(log), "--today", "2026-12-10")
+    assert out.returncode == 2
+    assert "the log spends credits the ledger does not hold, first on 2026-12-01" in out.stderr
+
+
+def test_replan_refuses_junk_and_a_bad_date(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\x01\x02binary\xff")
+    out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(junk), "--today", "2026-12-10")
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "usage log" in out.stderr
+    out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(junk), "--today", "10/12/2026")
+    assert out.returncode == 2 and "'10/12/2026' is not a date" in out.stderr
