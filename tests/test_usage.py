@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -363,7 +364,7 @@ def _cells(e: UsageEntry, style: Style, free_word: str) -> list[str]:
     return (["note"] if style.extra_column else []) + cells
 
 
-def _write(style: Style, records: list[list[str] | None]) -> tuple[bytes, list[int]]:
+def _write(style: Style, records: Sequence[list[str] | None]) -> tuple[bytes, list[int]]:
     """The file, and the spreadsheet line of each record (None = a blank row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator=style.newline)
