@@ -1,18 +1,652 @@
-"""Plan page: plan one of the example scenarios (the full dashboard comes next)."""
+"""Plan page: build a what-if scenario with widgets and see its optimal plan.
+
+Widgets, layout and caching only. The form's values become a Scenario in
+:mod:`planner.form`; the solve, figures, exports and the shareable link come
+from :mod:`planner`. The current scenario's TOML sits in
+``st.session_state["scenario_toml"]`` for the Compare page, and in the URL
+(``?s=...``, :mod:`planner.share`) so that a link reproduces the same plan.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-from planner import load_scenario, make_plan
+from planner.catalog import Catalog, load_catalog
+from planner.charts import burndown_figure, format_day, sends_per_week_figure
+from planner.export import ledger_csv, schedule_csv
+from planner.form import (
+    BUCKET_COLUMNS,
+    FOLLOWS_WHO,
+    GOALS,
+    MAX_CYCLES,
+    PRIORITIES,
+    WEEKDAYS,
+    FormValues,
+    clean_rows,
+    default_form,
+    even_shares,
+    form_from_scenario,
+    rows_for_goals,
+    scenario_from_form,
+)
 from planner.paths import EXAMPLES_DIR
+from planner.plan import Plan, PlanStatus, Totals
+from planner.scenario import Scenario, ScenarioError, load_goal_templates, load_scenario, scenario_from_toml, scenario_to_toml
+from planner.share import PARAM, decode_scenario, encode_scenario
+from planner.solve import DEFAULT_GAP, make_plan
 
-st.title("InMail credit planner")
-examples = sorted(p.stem for p in EXAMPLES_DIR.glob("*.toml"))
-name = st.selectbox("Example scenario", examples, key="example")
-plan = make_plan(load_scenario(EXAMPLES_DIR / f"{name}.toml"))
-if plan.totals is not None:
-    st.metric("Expected responses", f"{plan.totals.expected_responses:.2f}")
-    st.dataframe(plan.schedule, key="schedule")
+DEFAULT_TIME_LIMIT = 10.0  # seconds; keeps the page responsive on long horizons
+PERSIST = "session"  # widget values survive a visit to another page
+
+# widget key of each simple form field
+KEYS = {
+    "title": "plan_title",
+    "start": "plan_start",
+    "cycles": "plan_cycles",
+    "tier": "plan_tier",
+    "per_cycle": "plan_per_cycle",
+    "goals": "plan_goals",
+    "send_days": "plan_send_days",
+    "days_off": "plan_days_off",
+    "daily_cap": "plan_daily_cap",
+    "reserve": "plan_reserve",
+    "reserve_release_days": "plan_reserve_release_days",
+    "refund_reliance_pct": "plan_refund_reliance",
+    "refund_lag_days": "plan_refund_lag_days",
+    "bonus_credits": "plan_bonus_credits",
+    "time_discount": "plan_time_discount",
+}
+FLOAT_FIELDS = {"refund_reliance_pct", "time_discount"}
+INT_FIELDS = {"cycles", "reserve", "reserve_release_days", "refund_lag_days"}
+
+ss = st.session_state
+
+
+# --- cached work ------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _catalog() -> Catalog:
+    return load_catalog()
+
+
+@st.cache_data(show_spinner=False)
+def _goal_labels() -> dict[str, str]:
+    return {str(g): t.label for g, t in load_goal_templates().items()}
+
+
+@st.cache_data(show_spinner=False)
+def _examples() -> dict[str, str]:
+    """Example scenario files by file stem -> title."""
+    out = {}
+    for path in sorted(EXAMPLES_DIR.glob("*.toml")):
+        try:
+            out[path.stem] = load_scenario(path).title or path.stem
+        except ScenarioError:
+            continue
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _solve(scenario_toml: str, time_limit: float) -> Plan:
+    """Plan a scenario given as TOML text; a rerun with the same text and limit does not solve again."""
+    catalog = _catalog()
+    return make_plan(scenario_from_toml(scenario_toml, catalog), catalog=catalog, time_limit=time_limit, gap=DEFAULT_GAP)
+
+
+# --- form state -------------------------------------------------------------------------
+
+
+def _editor_key() -> str:
+    return f"plan_buckets_v{ss.get('plan_editor_version', 0)}"
+
+
+def _set_rows(rows: list[dict[str, Any]]) -> None:
+    """Give the bucket table new rows (a new editor key drops the old editor's pending edits)."""
+    ss["plan_rows_base"] = [dict(r) for r in rows]
+    ss["plan_rows_edited"] = [dict(r) for r in rows]
+    ss["plan_editor_version"] = ss.get("plan_editor_version", 0) + 1
+
+
+def _load_form(form: FormValues) -> None:
+    """Put a whole form into the widgets (a first visit, an upload, a shared link, an example)."""
+    for name, key in KEYS.items():
+        value = getattr(form, name)
+        if name in FLOAT_FIELDS:
+            value = float(value)
+        elif name in INT_FIELDS:
+            value = int(value)
+        elif isinstance(value, list):
+            value = list(value)
+        ss[key] = value
+    names = form.tier_names()
+    for k in range(1, MAX_CYCLES + 1):
+        ss[f"plan_tier_{k}"] = names[k - 1] if k <= len(names) else names[-1]
+    for g in GOALS:
+        ss[f"plan_share_{g}"] = float(form.shares_pct.get(g, 0.0))
+    ss["plan_extra"] = {"weekday_factor": dict(form.weekday_factor), "custom_tiers": dict(form.custom_tiers)}
+    _set_rows(form.buckets)
+
+
+def _load_scenario(scenario: Scenario, source: str) -> None:
+    _load_form(form_from_scenario(scenario, _catalog()))
+    ss["plan_notice"] = ("success", f"Loaded {source}.")
+
+
+def _form_from_widgets(rows: list[dict[str, Any]]) -> FormValues:
+    extra = ss.get("plan_extra", {})
+    values: dict[str, Any] = {name: ss[key] for name, key in KEYS.items()}
+    values["title"] = values["title"] or ""
+    values["daily_cap"] = None if values["daily_cap"] is None else int(values["daily_cap"])
+    return FormValues(
+        **values,
+        cycle_tiers=tuple(ss[f"plan_tier_{k}"] for k in range(1, MAX_CYCLES + 1)),
+        shares_pct={g: float(ss.get(f"plan_share_{g}") or 0.0) for g in values["goals"]},
+        buckets=rows,
+        weekday_factor=dict(extra.get("weekday_factor", {})),
+        custom_tiers=dict(extra.get("custom_tiers", {})),
+    )
+
+
+# --- callbacks (run before the page script on the next rerun) -------------------------
+
+
+def _on_goals_change() -> None:
+    goals = [g for g in GOALS if g in ss[KEYS["goals"]]]
+    for g, pct in even_shares(goals).items():
+        ss[f"plan_share_{g}"] = pct
+    _set_rows(rows_for_goals(ss.get("plan_rows_edited", []), goals))
+
+
+def _on_split_evenly() -> None:
+    for g, pct in even_shares(list(ss[KEYS["goals"]])).items():
+        ss[f"plan_share_{g}"] = pct
+
+
+def _on_per_cycle_change() -> None:
+    if ss[KEYS["per_cycle"]]:
+        for k in range(1, MAX_CYCLES + 1):
+            ss[f"plan_tier_{k}"] = ss[KEYS["tier"]]
+    else:
+        ss[KEYS["tier"]] = ss["plan_tier_1"]
+
+
+def _on_example() -> None:
+    stem = ss.get("plan_example")
+    if not stem:
+        return
+    try:
+        _load_scenario(load_scenario(EXAMPLES_DIR / f"{stem}.toml", _catalog()), f"the example {_examples().get(stem, stem)!r}")
+    except ScenarioError as err:
+        ss["plan_notice"] = ("error", [f"example {stem!r}: {p}" for p in err.problems])
+    ss["plan_example"] = None
+
+
+def _on_upload() -> None:
+    upload = ss.get("plan_upload")
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        ss["plan_notice"] = ("error", [f"uploaded file {upload.name!r}: not UTF-8 text; is it a scenario TOML file?"])
+        return
+    try:
+        scenario = scenario_from_toml(text, _catalog())
+    except ScenarioError as err:
+        ss["plan_notice"] = ("error", [f"uploaded file {upload.name!r}: {p}" for p in err.problems])
+        return
+    _load_scenario(scenario, f"the scenario file {upload.name!r}")
+
+
+# --- page -------------------------------------------------------------------------------
+
+catalog = _catalog()
+labels = _goal_labels()
+
+# a shared link (or a link edited by hand) seeds the form once per distinct value
+link = st.query_params.get(PARAM)
+if link is not None and link != ss.get("plan_url_s"):
+    ss["plan_url_s"] = link
+    try:
+        _load_scenario(decode_scenario(link, catalog), "the scenario from the link")
+    except ScenarioError as err:
+        ss["plan_notice"] = ("error", ["The link's scenario could not be read:", *err.problems])
+if KEYS["tier"] not in ss:
+    _load_form(default_form(date.today()))
+
+# the editor's state is gone after a visit to another page: start it from the last edit
+if _editor_key() not in ss:
+    ss["plan_rows_base"] = ss.get("plan_rows_edited", [])
+
+st.title("Plan your InMail credits")
+st.caption(
+    "Pick a tier, a goal mix and your buckets of recipients: the planner finds the sends per bucket and day "
+    "that get the most expected responses before credits expire. Everything below updates as you type."
+)
+
+with st.container(border=True):
+    left, right = st.columns(2)
+    examples = _examples()
+    left.selectbox(
+        "Start from an example",
+        options=list(examples),
+        format_func=lambda stem: examples.get(stem, stem),
+        index=None,
+        placeholder="Choose an example scenario...",
+        key="plan_example",
+        on_change=_on_example,
+    )
+    right.file_uploader(
+        "Open a scenario file (.toml)",
+        type=["toml"],
+        key="plan_upload",
+        on_change=_on_upload,
+        help="A scenario saved from this page or written for the inmail-planner command line.",
+    )
+notice = ss.pop("plan_notice", None)
+if notice is not None:
+    kind, message = notice
+    if kind == "success":
+        st.success(message, icon=":material/check_circle:")
+    else:
+        st.error("\n".join(f"- {m}" for m in message), icon=":material/error:")
+
+# --- inputs: tier, dates, goals -----------------------------------------------------------
+
+st.subheader("Scenario")
+extra = ss.get("plan_extra", {})
+custom_tiers = extra.get("custom_tiers", {})
+tier_options = list(catalog) + [name for name in custom_tiers if name not in catalog]
+
+
+def _tier_label(name: str) -> str:
+    tier = custom_tiers.get(name) or catalog.get(name)
+    if tier is None:
+        return name
+    price = f", ${tier.price_monthly:,.2f}/month" if tier.price_monthly is not None else ""
+    custom = " (from your scenario)" if name in custom_tiers else ""
+    return f"{name}: {tier.monthly_credits} credits{price}{custom}"
+
+
+cols = st.columns([3, 1.3, 1, 1.4])
+cols[1].date_input("Start (first grant day)", key=KEYS["start"], format="YYYY-MM-DD", persist_state=PERSIST)
+cols[2].number_input("Cycles (months)", min_value=1, max_value=MAX_CYCLES, step=1, key=KEYS["cycles"], persist_state=PERSIST)
+cols[3].toggle(
+    "Different tier per cycle",
+    key=KEYS["per_cycle"],
+    on_change=_on_per_cycle_change,
+    help="An upgrade or downgrade takes effect at the next cycle start.",
+    persist_state=PERSIST,
+)
+cycles = int(ss[KEYS["cycles"]])
+if not ss[KEYS["per_cycle"]]:
+    cols[0].selectbox("Tier", options=tier_options, format_func=_tier_label, key=KEYS["tier"], persist_state=PERSIST)
 else:
-    st.error(plan.message)
+    cols[0].markdown("**Tier of each cycle**")
+    per_row = 4
+    for first in range(1, cycles + 1, per_row):
+        row = st.columns(per_row)
+        for i, k in enumerate(range(first, min(first + per_row, cycles + 1))):
+            row[i].selectbox(f"Cycle {k}", options=tier_options, key=f"plan_tier_{k}", persist_state=PERSIST)
+
+st.text_input("Title", key=KEYS["title"], placeholder="A name for this what-if", persist_state=PERSIST)
+
+st.markdown("**Goal mix**: each goal's share of each cycle's credits")
+goal_cols = st.columns([2, 3])
+goal_cols[0].multiselect(
+    "Goals",
+    options=GOALS,
+    format_func=lambda g: labels.get(g, g),
+    key=KEYS["goals"],
+    on_change=_on_goals_change,
+    help="Each goal brings its template buckets into the table below; edit them to fit you.",
+    persist_state=PERSIST,
+)
+chosen = [g for g in GOALS if g in ss[KEYS["goals"]]]
+with goal_cols[1]:
+    if chosen:
+        share_cols = st.columns(len(chosen) + 1)
+        for col, g in zip(share_cols, chosen, strict=False):
+            col.number_input(
+                f"{labels.get(g, g)} %",
+                min_value=0.0,
+                max_value=100.0,
+                step=5.0,
+                format="%g",
+                key=f"plan_share_{g}",
+                persist_state=PERSIST,
+            )
+        total = sum(float(ss.get(f"plan_share_{g}") or 0.0) for g in chosen)
+        with share_cols[-1]:
+            if abs(total - 100) <= 1e-4:
+                st.markdown(f"Total  \n:green-badge[:material/check: {total:g} %]")
+            else:
+                st.markdown(f"Total  \n:red-badge[{total:g} %, not 100 %]")
+            st.button("Split evenly", key="plan_split_evenly", on_click=_on_split_evenly)
+    else:
+        st.info("Choose at least one goal.")
+
+st.markdown("**Buckets**: kinds of outreach; edit any cell, add or delete rows")
+base_rows = ss.get("plan_rows_base", [])
+bucket_names = sorted({str(r["name"]) for r in [*base_rows, *ss.get("plan_rows_edited", [])] if r.get("name")})
+frame = pd.DataFrame(clean_rows(base_rows), columns=BUCKET_COLUMNS)
+for column in ("pool", "min", "gap_days"):
+    frame[column] = pd.array(frame[column], dtype="Int64")
+for column in ("weight", "response_rate_pct"):
+    frame[column] = frame[column].astype("float64")
+frame["free"] = frame["free"].fillna(False).astype(bool)
+edited = st.data_editor(
+    frame,
+    key=_editor_key(),
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": st.column_config.TextColumn("Bucket", required=True, width="medium"),
+        "goal": st.column_config.SelectboxColumn("Goal", options=GOALS, required=True),
+        "priority": st.column_config.SelectboxColumn("Priority", options=PRIORITIES, help="high = 3, medium = 2, low = 1"),
+        "weight": st.column_config.NumberColumn(
+            "Weight", min_value=0.0, format="%g", help="Optional: a value weight that overrides the priority."
+        ),
+        "response_rate_pct": st.column_config.NumberColumn(
+            "Response rate %", min_value=0.0, max_value=100.0, step=0.1, format="%g", required=True
+        ),
+        "pool": st.column_config.NumberColumn(
+            "Pool / cycle", min_value=0, step=1, help="Most sends per cycle; empty = no limit."
+        ),
+        "min": st.column_config.NumberColumn("Min / cycle", min_value=0, step=1, help="Least sends per cycle."),
+        "follows": st.column_config.SelectboxColumn("Follows", options=bucket_names, help="A follow-up of another bucket."),
+        "follows_who": st.column_config.SelectboxColumn("Follows who", options=FOLLOWS_WHO),
+        "gap_days": st.column_config.NumberColumn("Gap days", min_value=0, step=1, help="Days after the first message."),
+        "free": st.column_config.CheckboxColumn("Free", help="Open Profile or 1st-degree: no credit used."),
+    },
+)
+rows = clean_rows(edited.to_dict("records"))
+ss["plan_rows_edited"] = rows
+
+with st.expander("Pacing and policies", icon=":material/tune:"):
+    pace = st.columns(4)
+    pace[0].multiselect("Send days", options=WEEKDAYS, key=KEYS["send_days"], persist_state=PERSIST)
+    pace[1].text_input(
+        "Days off",
+        key=KEYS["days_off"],
+        placeholder="2026-12-24, 2026-12-25",
+        help="Dates with no sending (YYYY-MM-DD).",
+        persist_state=PERSIST,
+    )
+    pace[2].number_input(
+        "Daily cap",
+        min_value=0,
+        step=1,
+        key=KEYS["daily_cap"],
+        placeholder="no cap",
+        help="Most InMails on one day.",
+        persist_state=PERSIST,
+    )
+    pace[3].text_input(
+        "Bonus credits",
+        key=KEYS["bonus_credits"],
+        help="Extra credits on each cycle's first day: one number, or one per cycle.",
+        persist_state=PERSIST,
+    )
+    policy = st.columns(4)
+    policy[0].number_input(
+        "Reserve (credits)",
+        min_value=0,
+        step=1,
+        key=KEYS["reserve"],
+        help="Kept unspent until the release days.",
+        persist_state=PERSIST,
+    )
+    policy[1].number_input(
+        "Reserve release days",
+        min_value=0,
+        step=1,
+        key=KEYS["reserve_release_days"],
+        help="The reserve may be spent in a cycle's last days.",
+        persist_state=PERSIST,
+    )
+    policy[2].number_input(
+        "Credit-back reliance %",
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        format="%g",
+        key=KEYS["refund_reliance_pct"],
+        help="Share of the expected credit-backs (a response returns the credit, on tiers that give them) the plan may spend.",
+        persist_state=PERSIST,
+    )
+    policy[3].number_input(
+        "Credit-back lag (days)",
+        min_value=1,
+        step=1,
+        key=KEYS["refund_lag_days"],
+        help="Days from a send until its credit comes back.",
+        persist_state=PERSIST,
+    )
+    solver = st.columns(4)
+    solver[0].number_input(
+        "Time discount per day",
+        min_value=0.0,
+        step=0.0005,
+        format="%.4f",
+        key=KEYS["time_discount"],
+        help="A send on day d is worth (1 - discount x d) of one on day 0: earlier is a little better.",
+        persist_state=PERSIST,
+    )
+    if "plan_time_limit" not in ss:
+        ss["plan_time_limit"] = DEFAULT_TIME_LIMIT
+    solver[1].number_input(
+        "Solver time limit (s)",
+        min_value=1.0,
+        max_value=120.0,
+        step=1.0,
+        format="%g",
+        key="plan_time_limit",
+        help="Past it the best plan found so far is shown, with its gap.",
+        persist_state=PERSIST,
+    )
+    if extra.get("weekday_factor"):
+        factors = ", ".join(f"{d} x{v:g}" for d, v in extra["weekday_factor"].items())
+        solver[2].caption(f"Weekday factors from the loaded scenario: {factors}")
+
+form = _form_from_widgets(rows)
+
+# --- the plan -----------------------------------------------------------------------------
+
+st.divider()
+st.header("Plan")
+try:
+    scenario: Scenario | None = scenario_from_form(form, catalog)
+    problems: list[str] = []
+except ScenarioError as err:
+    scenario, problems = None, err.problems
+
+if scenario is None:
+    st.error(
+        "**Some inputs need a fix before there is a plan** (your inputs are kept):\n" + "\n".join(f"- {p}" for p in problems),
+        icon=":material/edit_note:",
+    )
+    st.stop()
+
+scenario_toml = scenario_to_toml(scenario)
+ss["scenario_toml"] = scenario_toml  # the Compare page plans this scenario
+encoded = encode_scenario(scenario)
+if st.query_params.get(PARAM) != encoded:
+    st.query_params[PARAM] = encoded
+ss["plan_url_s"] = encoded
+
+time_limit = float(ss["plan_time_limit"])
+long_note = f" ({scenario.cycles} cycles; at most {time_limit:g} s)" if scenario.cycles > 3 else ""
+with st.spinner(f"Planning{long_note}..."):
+    plan = _solve(scenario_toml, time_limit)
+
+file_stem = "".join(c if c.isalnum() else "_" for c in (scenario.title or "scenario").lower()).strip("_") or "scenario"
+
+
+def _downloads(plan: Plan) -> None:
+    cols = st.columns(4)
+    cols[0].download_button(
+        "Schedule (CSV)",
+        schedule_csv(plan) if plan.is_ok else "",
+        file_name=f"{file_stem}_schedule.csv",
+        mime="text/csv",
+        key="plan_dl_schedule",
+        icon=":material/download:",
+        disabled=not plan.is_ok,
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Ledger (CSV)",
+        ledger_csv(plan) if plan.is_ok else "",
+        file_name=f"{file_stem}_ledger.csv",
+        mime="text/csv",
+        key="plan_dl_ledger",
+        icon=":material/download:",
+        disabled=not plan.is_ok,
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "Scenario (TOML)",
+        scenario_toml,
+        file_name=f"{file_stem}.toml",
+        mime="application/toml",
+        key="plan_dl_scenario",
+        icon=":material/download:",
+        help="Open it here again, or run `inmail-planner plan` on it.",
+        on_click="ignore",
+    )
+    url = st.context.url or ""
+    if url:
+        cols[3].link_button("Link to this what-if", f"{url.split('?')[0]}?{PARAM}={encoded}", icon=":material/link:")
+
+
+if not plan.is_ok:
+    if plan.status is PlanStatus.INFEASIBLE:
+        reasons = plan.diagnosis or [
+            "The planner could not name the conflict; try loosening minimums, the reserve or the daily cap."
+        ]
+        st.error(
+            f"**No plan for this scenario.** {plan.message} Why:\n"
+            + "\n".join(f"- {r}" for r in reasons)
+            + "\n\nYour inputs are kept: change one of them above.",
+            icon=":material/block:",
+        )
+    elif plan.status is PlanStatus.TIME_LIMIT:
+        st.warning(plan.message, icon=":material/timer:")
+    else:
+        st.error(plan.message, icon=":material/error:")
+    _downloads(plan)
+    st.stop()
+
+totals = plan.totals
+assert totals is not None
+if plan.status is PlanStatus.FEASIBLE:
+    st.warning(f"{plan.message} It is within {plan.gap or 0:.2%} of the best possible.", icon=":material/timer:")
+
+# deltas against the last different plan shown, so a change of tier shows what it did
+if ss.get("plan_shown_key") != (scenario_toml, time_limit):
+    ss["plan_prev_totals"] = ss.get("plan_shown_totals")
+    ss["plan_shown_key"] = (scenario_toml, time_limit)
+    ss["plan_shown_totals"] = totals
+prev: Totals | None = ss.get("plan_prev_totals")
+
+
+def _delta(name: str, digits: int = 0) -> str | None:
+    if prev is None:
+        return None
+    change = float(getattr(totals, name)) - float(getattr(prev, name))
+    return None if abs(change) < 0.5 * 10**-digits else f"{change:+.{digits}f}"
+
+
+metrics = st.columns(7)
+metrics[0].metric("Credits granted", f"{totals.credits_granted:,.0f}", _delta("credits_granted"), delta_color="off")
+metrics[1].metric("Credits spent", f"{totals.credits_spent:,.0f}", _delta("credits_spent"), delta_color="off")
+metrics[2].metric("Expiring unused", f"{totals.expired_unused:,.1f}", _delta("expired_unused", 1), delta_color="inverse")
+metrics[3].metric(
+    "Forfeited over cap", f"{totals.forfeited_over_cap:,.1f}", _delta("forfeited_over_cap", 1), delta_color="inverse"
+)
+metrics[4].metric("Expected responses", f"{totals.expected_responses:,.2f}", _delta("expected_responses", 2))
+cost = "n/a" if totals.cost_per_response is None else f"${totals.cost_per_response:,.2f}"
+metrics[5].metric("Cost per expected response", cost, help="List prices are estimates (see Catalog).")
+gap = "n/a" if plan.gap is None else f"{plan.gap:.2%}"
+metrics[6].metric("Solver gap", gap, help=f"{plan.message} {plan.solver}, {plan.solve_seconds:.2f} s.")
+notes = []
+if totals.credits_left_at_end > 0.005:
+    notes.append(f"{totals.credits_left_at_end:,.2f} credits still held at the end (valid beyond the horizon)")
+if totals.goal_shortfall:
+    notes.append(f"goal-mix shortfall of {totals.goal_shortfall} sends (a goal ran out of recipients)")
+if totals.expected_credit_backs > 0.005:
+    notes.append(f"{totals.expected_credit_backs:,.2f} credits expected back from responses")
+notes.append(f"{totals.sends} InMails in all, {totals.free_sends} of them free")
+st.caption("; ".join(notes).capitalize() + ".")
+
+st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config={"displaylogo": False})
+
+left, right = st.columns([3, 2])
+left.plotly_chart(sends_per_week_figure(plan), key="plan_weekly", width="stretch", config={"displaylogo": False})
+with right:
+    st.markdown("**Allocation per bucket**")
+    st.dataframe(
+        plan.allocation,
+        key="plan_allocation",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "bucket": "Bucket",
+            "goal": "Goal",
+            "free": st.column_config.CheckboxColumn("Free"),
+            "sends": st.column_config.NumberColumn("Sends"),
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "credits": st.column_config.NumberColumn("Credits"),
+            "expected_responses": st.column_config.NumberColumn("Expected responses", format="%.2f"),
+        },
+    )
+    st.markdown("**Goal mix per cycle**")
+    st.dataframe(
+        plan.goal_mix,
+        key="plan_goal_mix",
+        hide_index=True,
+        width="stretch",
+        column_config={"paid_sends": "Credit-paid sends", "shortfall": "Shortfall", "target": "Target"},
+    )
+
+st.subheader("What do I send today?")
+days = plan.problem.calendar.days
+first_day, last_day = days[0], days[-1]
+picked = ss.get("plan_day")
+if not isinstance(picked, date) or not first_day <= picked <= last_day:
+    ss["plan_day"] = date.today() if first_day <= date.today() <= last_day else first_day
+day_cols = st.columns([1, 3])
+day = day_cols[0].date_input("Day", min_value=first_day, max_value=last_day, key="plan_day", format="YYYY-MM-DD")
+schedule = plan.schedule
+todays = schedule[schedule["date"] == day]
+with day_cols[1]:
+    if todays.empty:
+        upcoming = schedule[schedule["date"] > day]
+        following = (
+            f" Next sends: {format_day(upcoming['date'].iloc[0])}." if not upcoming.empty else " Nothing is planned after it."
+        )
+        st.info(f"Nothing to send on {format_day(day)}.{following}", icon=":material/event_busy:")
+    else:
+        items = ", ".join(
+            f"**{r.sends}** x {r.bucket}" + (" (free)" if r.credits_used == 0 else "") for r in todays.itertuples(index=False)
+        )
+        st.success(f"{format_day(day)}: send {items}; {int(todays['credits_used'].sum())} credits.", icon=":material/send:")
+with st.expander("Full schedule, day by day", expanded=False, icon=":material/calendar_month:"):
+    st.dataframe(schedule, key="plan_schedule", hide_index=True, width="stretch")
+with st.expander("Credit ledger, day by day", expanded=False, icon=":material/account_balance:"):
+    st.dataframe(plan.ledger, key="plan_ledger", hide_index=True, width="stretch")
+
+st.subheader("Save and share")
+_downloads(plan)
+st.caption(
+    "The page's address holds this scenario, so a copy of the link reproduces the same what-if. "
+    "The scenario file opens here again and runs on the command line: `inmail-planner plan scenario.toml --schedule out.csv`."
+)

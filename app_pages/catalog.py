@@ -1,0 +1,83 @@
+"""Catalog page: the tier catalog with its sources and as-of dates.
+
+Widgets and layout only: the rows come from :func:`planner.catalog.load_catalog`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planner.catalog import Catalog, load_catalog
+from planner.export import to_csv
+from planner.paths import TIERS_CSV
+
+
+@st.cache_data(show_spinner=False)
+def _catalog() -> Catalog:
+    return load_catalog()
+
+
+catalog = _catalog()
+rows = pd.DataFrame(catalog.rows())
+
+st.title("Tier catalog")
+st.markdown(
+    "Where every default comes from: each tier's monthly InMail credits, how long its credits stay valid, "
+    "its balance cap, whether a response returns the credit, and its list price, each with its source and "
+    "the month it was checked."
+)
+st.markdown(
+    "- **cycle** (use it or lose it): credits granted at a cycle's start can be spent until its last day.\n"
+    "- **rollover**: credits stay valid for *max age* days from the day they arrive.\n"
+    "- **balance cap**: a grant never lifts the balance above the cap; the excess is forfeited.\n"
+    "- **credit-back**: a response (even a decline) returns the InMail's credit.\n"
+    "- **Prices are estimates** (third-party quotes) unless marked otherwise; edit them on the Compare page."
+)
+st.dataframe(
+    rows,
+    key="catalog_table",
+    hide_index=True,
+    width="stretch",
+    column_order=[
+        "name",
+        "monthly_credits",
+        "policy",
+        "max_age_days",
+        "balance_cap",
+        "credit_back",
+        "price_monthly",
+        "price_annual_monthly",
+        "price_is_estimate",
+        "source",
+        "as_of",
+        "notes",
+    ],
+    column_config={
+        "name": st.column_config.TextColumn("Tier", pinned=True),
+        "monthly_credits": st.column_config.NumberColumn("Credits a month"),
+        "policy": "Policy",
+        "max_age_days": st.column_config.NumberColumn("Max age (days)"),
+        "balance_cap": st.column_config.NumberColumn("Balance cap"),
+        "credit_back": st.column_config.CheckboxColumn("Credit-back"),
+        "price_monthly": st.column_config.NumberColumn("Price a month", format="dollar"),
+        "price_annual_monthly": st.column_config.NumberColumn("Price a month, billed yearly", format="dollar"),
+        "price_is_estimate": st.column_config.CheckboxColumn("Price is an estimate"),
+        "source": st.column_config.TextColumn("Source", width="large"),
+        "as_of": "As of",
+        "notes": st.column_config.TextColumn("Notes", width="large"),
+    },
+)
+st.caption(
+    f"The catalog file is `{TIERS_CSV.parent.name}/{TIERS_CSV.name}` in the repository; "
+    "a scenario can also define its own tier inline."
+)
+st.download_button(
+    "Catalog (CSV)",
+    to_csv(rows),
+    file_name="tiers.csv",
+    mime="text/csv",
+    key="catalog_dl_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)

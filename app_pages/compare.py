@@ -1,0 +1,229 @@
+"""Compare page: the Plan page's scenario planned on every tier the user ticks.
+
+Widgets, layout and caching only: the plans and the table come from
+:func:`planner.compare.compare_tiers`, the verdicts from
+:func:`planner.compare.verdict`, the chart from :mod:`planner.charts`.
+The scenario is the one the Plan page left in ``st.session_state``; opened
+first, the page uses the link's scenario (``?s=...``) or the Plan page's
+default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from planner.catalog import Catalog, load_catalog
+from planner.charts import compare_figure, comparison_table
+from planner.compare import compare_tiers, verdict
+from planner.export import to_csv
+from planner.form import default_form, scenario_from_form
+from planner.scenario import Scenario, ScenarioError, scenario_from_toml, scenario_to_toml
+from planner.share import PARAM, decode_scenario
+
+DEFAULT_TIME_LIMIT = 5.0  # seconds per tier
+
+ss = st.session_state
+
+
+@st.cache_data(show_spinner=False)
+def _catalog() -> Catalog:
+    return load_catalog()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _compare(
+    scenario_toml: str,
+    tiers: tuple[str, ...],
+    prices: tuple[tuple[str, float | None], ...],
+    time_limit: float,
+    _on_progress: Callable[[int, int, str], None] | None = None,
+) -> pd.DataFrame:
+    """The comparison table; the same scenario, tiers, prices and limit do not solve again."""
+    catalog = _catalog()
+    return compare_tiers(
+        scenario_from_toml(scenario_toml, catalog),
+        list(tiers),
+        catalog=catalog,
+        prices=dict(prices),
+        time_limit=time_limit,
+        on_progress=_on_progress,
+    )
+
+
+def _scenario(catalog: Catalog) -> tuple[Scenario, str]:
+    """The scenario to compare and where it comes from."""
+    toml = ss.get("scenario_toml")
+    if toml is not None:
+        return scenario_from_toml(toml, catalog), "your scenario from the Plan page"
+    link = st.query_params.get(PARAM)
+    if link is not None:
+        try:
+            return decode_scenario(link, catalog), "the scenario from the link"
+        except ScenarioError as err:
+            st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
+    return scenario_from_form(default_form(date.today()), catalog), "the Plan page's starting scenario (open Plan to change it)"
+
+
+catalog = _catalog()
+scenario, source = _scenario(catalog)
+scenario_toml = scenario_to_toml(scenario)
+refs = scenario.tier_refs()
+current = refs[0] if isinstance(refs[0], str) else refs[0].name
+
+st.title("Compare tiers")
+title = f"**{scenario.title}**, " if scenario.title else ""
+st.markdown(
+    f"Planning {title}{source}: {scenario.cycles} cycle{'s' if scenario.cycles > 1 else ''} from {scenario.start:%d %b %Y}, "
+    f"now on **{current}**, on every tier you tick, each for every cycle."
+)
+if len({r if isinstance(r, str) else r.name for r in refs}) > 1:
+    st.caption(
+        "Your scenario changes tier between cycles; here each tier is planned for every cycle, against the first cycle's tier."
+    )
+
+if "compare_tiers" not in ss:
+    ss["compare_tiers"] = list(catalog)
+st.multiselect("Tiers to compare", options=list(catalog), key="compare_tiers", persist_state="session")
+
+with st.expander("Prices (estimates: edit them to your quote)", icon=":material/sell:"):
+    st.caption(
+        "List prices are third-party quotes, not LinkedIn's word (see the Catalog page); contract tiers have none. "
+        "Type your own price per month to see the cost per response with it."
+    )
+    if "compare_prices_key" not in ss or ss["compare_prices_key"] not in ss:
+        # first visit, or back from another page: start the editor from the last prices typed
+        ss["compare_prices_version"] = ss.get("compare_prices_version", 0) + 1
+        ss["compare_prices_key"] = f"compare_prices_v{ss['compare_prices_version']}"
+        saved = ss.get("compare_prices_saved", {})
+        ss["compare_prices_base"] = pd.DataFrame(
+            {
+                "tier": list(catalog),
+                "price_monthly": [saved.get(name, catalog[name].price_monthly) for name in catalog],
+                "estimate": [catalog[name].price_is_estimate for name in catalog],
+                "as_of": [catalog[name].as_of for name in catalog],
+            }
+        ).astype({"price_monthly": "float64"})
+    prices_frame = st.data_editor(
+        ss["compare_prices_base"],
+        key=ss["compare_prices_key"],
+        hide_index=True,
+        width="stretch",
+        disabled=["tier", "estimate", "as_of"],
+        column_config={
+            "tier": "Tier",
+            "price_monthly": st.column_config.NumberColumn("Price a month ($)", min_value=0.0, step=1.0, format="%.2f"),
+            "estimate": st.column_config.CheckboxColumn("Estimate"),
+            "as_of": "As of",
+        },
+    )
+    prices = {
+        str(r["tier"]): (None if pd.isna(r["price_monthly"]) else float(r["price_monthly"]))
+        for r in prices_frame.to_dict("records")
+    }
+    ss["compare_prices_saved"] = prices
+
+if "compare_time_limit" not in ss:
+    ss["compare_time_limit"] = DEFAULT_TIME_LIMIT
+st.number_input(
+    "Solver time limit per tier (s)",
+    min_value=1.0,
+    max_value=60.0,
+    step=1.0,
+    format="%g",
+    key="compare_time_limit",
+    persist_state="session",
+)
+
+tiers = tuple(t for t in catalog if t in ss["compare_tiers"])
+if not tiers:
+    st.info("Tick at least one tier to compare.")
+    st.stop()
+
+bar = st.progress(0.0, text="Planning...")
+
+
+def _progress(i: int, n: int, name: str) -> None:
+    bar.progress(i / n, text=f"Planning on {name} ({i + 1} of {n})...")
+
+
+try:
+    table = _compare(scenario_toml, tiers, tuple(sorted(prices.items())), float(ss["compare_time_limit"]), _on_progress=_progress)
+except ScenarioError as err:
+    bar.empty()
+    st.error("The scenario could not be compared:\n" + "\n".join(f"- {p}" for p in err.problems))
+    st.stop()
+bar.empty()
+
+shown = comparison_table(table, scenario.cycles)
+st.subheader("Verdict")
+lines = verdict(table, scenario.cycles)
+if lines:
+    st.markdown("\n".join(f"- {line}" for line in lines))
+else:
+    st.markdown("- Only the current tier is in the comparison.")
+st.caption("Prices are estimates unless you typed your own; responses are expected values from your response rates.")
+
+st.plotly_chart(compare_figure(table, scenario.cycles), key="compare_chart", width="stretch", config={"displaylogo": False})
+
+st.subheader("Table")
+st.dataframe(
+    shown,
+    key="compare_table",
+    hide_index=True,
+    width="stretch",
+    column_order=[
+        "tier",
+        "current",
+        "status",
+        "price_monthly",
+        "monthly_credits",
+        "responses_per_month",
+        "expected_responses",
+        "credits_spent",
+        "expired_unused",
+        "forfeited_over_cap",
+        "unused_credits",
+        "goal_shortfall",
+        "price_paid",
+        "cost_per_response",
+        "extra_responses_per_month",
+        "extra_cost_per_month",
+        "extra_cost_per_extra_response",
+        "extra_responses_per_dollar",
+        "gap",
+    ],
+    column_config={
+        "tier": st.column_config.TextColumn("Tier", pinned=True),
+        "current": st.column_config.CheckboxColumn("Current"),
+        "status": "Status",
+        "price_monthly": st.column_config.NumberColumn("Price a month (est.)", format="dollar"),
+        "monthly_credits": st.column_config.NumberColumn("Credits a month"),
+        "responses_per_month": st.column_config.NumberColumn("Expected responses a month", format="%.2f"),
+        "expected_responses": st.column_config.NumberColumn("Expected responses (horizon)", format="%.2f"),
+        "credits_spent": st.column_config.NumberColumn("Credits spent", format="%.1f"),
+        "expired_unused": st.column_config.NumberColumn("Expire unused", format="%.1f"),
+        "forfeited_over_cap": st.column_config.NumberColumn("Forfeited over cap", format="%.1f"),
+        "unused_credits": st.column_config.NumberColumn("Unused credits", format="%.1f"),
+        "goal_shortfall": st.column_config.NumberColumn("Goal-mix shortfall"),
+        "price_paid": st.column_config.NumberColumn("Price paid (est.)", format="dollar"),
+        "cost_per_response": st.column_config.NumberColumn("Cost per expected response", format="dollar"),
+        "extra_responses_per_month": st.column_config.NumberColumn("Extra responses a month", format="%+.2f"),
+        "extra_cost_per_month": st.column_config.NumberColumn("Extra cost a month", format="dollar"),
+        "extra_cost_per_extra_response": st.column_config.NumberColumn("$ per extra response", format="dollar"),
+        "extra_responses_per_dollar": st.column_config.NumberColumn("Extra responses per extra $", format="%.3f"),
+        "gap": st.column_config.NumberColumn("Solver gap", format="percent"),
+    },
+)
+st.download_button(
+    "Comparison (CSV)",
+    to_csv(table),
+    file_name="tier_comparison.csv",
+    mime="text/csv",
+    key="compare_dl_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)

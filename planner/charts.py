@@ -1,0 +1,459 @@
+"""Plotly figures of a plan and of a tier comparison; pure functions, no Streamlit.
+
+- :func:`burndown_figure`: the credit balance day by day against expiry, from
+  the plan's ledger (the simulator's, so it is what LinkedIn would show), with
+  an even-pace line, the grants, every expiry with the credits that lapse on
+  it, credits forfeited over the cap, the balance cap and the reserve.
+- :func:`sends_per_week_figure`: sends per week, stacked by bucket.
+- :func:`compare_figure`: the tiers side by side (responses, unused credits,
+  shortfall, price, cost per response, extra responses per extra dollar).
+
+Hover texts are sentences a person can read ("Tue 1 Dec 2026: 15 granted,
+6 spent; 9 left"), not raw column dumps.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from planner.plan import Plan
+
+BALANCE_COLOR = "#0a66c2"
+PACE_COLOR = "#8c8c8c"
+GRANT_COLOR = "#057642"
+EXPIRY_COLOR = "#cc1016"
+CAP_COLOR = "#b24020"
+RESERVE_COLOR = "#915907"
+CURRENT_COLOR = "#0a66c2"
+OTHER_COLOR = "#9db7d5"
+
+FONT = {"family": "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
+
+
+def format_day(d: date) -> str:
+    """A date as people read it.
+
+    >>> format_day(date(2026, 12, 1))
+    'Tue 1 Dec 2026'
+    """
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+_day = format_day
+
+
+def _num(value: float) -> str:
+    """A credit count for people: whole numbers plain, fractions (expected credit-backs) to 2 places."""
+    return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.2f}"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        font=FONT,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        hoverlabel={"align": "left"},
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#eeeeee", zeroline=False)
+    fig.update_yaxes(showgrid=True, gridcolor="#eeeeee", zeroline=True, zerolinecolor="#cccccc")
+    return fig
+
+
+def empty_figure(message: str, title: str = "", height: int = 320) -> go.Figure:
+    """A blank figure that says why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height)
+
+
+def pace_line(plan: Plan) -> pd.Series:
+    """Even pace: each cycle's balance after its grant, spent evenly over the cycle's send days.
+
+    The value on a day is the balance an even pace would leave at its end; it
+    reaches 0 on the cycle's last send day. Where a cycle has no send day the
+    pace holds the balance.
+    """
+    problem = plan.problem
+    ledger = plan.ledger
+    cal = problem.calendar
+    values = np.zeros(len(ledger))
+    for k in range(cal.cycles):
+        days = cal.cycle_days(k)
+        first = ledger.iloc[days.start]
+        start_balance = float(first["opening"] + first["granted"] - first["forfeited"] + first["credited_back"])
+        send_days = [t for t in days if problem.can_send(t)]
+        n = len(send_days)
+        done = 0
+        for t in days:
+            if n and problem.can_send(t):
+                done += 1
+            values[t] = start_balance * (1 - done / n) if n else start_balance
+    return pd.Series(values, index=ledger.index)
+
+
+def _balance_hover(row: pd.Series) -> str:
+    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({row['tier']})"]
+    moves = []
+    if row["granted"] > 0:
+        moves.append(f"+{_num(row['granted'])} granted")
+    if row["forfeited"] > 1e-9:
+        moves.append(f"{_num(row['forfeited'])} forfeited over the cap")
+    if row["credited_back"] > 1e-9:
+        moves.append(f"+{_num(row['credited_back'])} expected back")
+    if row["spent"] > 0:
+        moves.append(f"{_num(row['spent'])} spent")
+    if row["expired"] > 1e-9:
+        moves.append(f"{_num(row['expired'])} expired")
+    parts.append(f"Start of day {_num(row['opening'])}" + (": " + ", ".join(moves) if moves else ": no change"))
+    parts.append(f"<b>End of day: {_num(row['closing'])} credits</b>")
+    if row["oldest_expiry"] is not None and not pd.isna(row["oldest_expiry"]) and row["closing"] > 1e-9:
+        parts.append(f"Next to expire: {_num(row['expiring_on_oldest'])} on {_day(row['oldest_expiry'])}")
+    if row["reserve_floor"] > 0:
+        parts.append(f"Reserve kept: {_num(row['reserve_floor'])}")
+    return "<br>".join(parts)
+
+
+def burndown_figure(plan: Plan, height: int = 430) -> go.Figure:
+    """The credit balance day by day against expiry (MODEL.md's ledger, as simulated).
+
+    Traces, by name: ``Balance`` (end of each day), ``Even pace``, ``Grant``
+    (the balance just after each grant), ``Expiry`` (the credits that lapse
+    at the end of a day), ``Forfeited over cap`` (where a grant hit the cap),
+    ``Balance cap`` and ``Reserve`` (where the tier or scenario has them).
+    """
+    ledger = plan.ledger
+    if ledger is None or ledger.empty:
+        return empty_figure("No plan, so no burn-down to draw.", "Credit balance", height)
+    dates = list(ledger["date"])
+    fig = go.Figure()
+
+    pace = pace_line(plan)
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=pace.round(2),
+            name="Even pace",
+            mode="lines",
+            line={"color": PACE_COLOR, "dash": "dot", "width": 1.5},
+            hovertemplate="Even pace: %{y:.1f} credits left<extra></extra>",
+        )
+    )
+    cap = ledger["balance_cap"]
+    if cap.notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=cap.astype(float),
+                name="Balance cap",
+                mode="lines",
+                line={"color": CAP_COLOR, "dash": "dash", "width": 1.5, "shape": "hv"},
+                hovertemplate="Balance cap: %{y:.0f} (a grant above it is forfeited)<extra></extra>",
+            )
+        )
+    reserve = ledger["reserve_floor"].astype(float)
+    if (reserve > 0).any():
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=reserve,
+                name="Reserve",
+                mode="lines",
+                line={"color": RESERVE_COLOR, "dash": "dashdot", "width": 1.5, "shape": "hv"},
+                hovertemplate="Reserve kept until the release days: %{y:.0f}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=ledger["closing"].astype(float).round(4),
+            name="Balance",
+            mode="lines+markers",
+            line={"color": BALANCE_COLOR, "width": 2.5, "shape": "linear"},
+            marker={"size": 4},
+            text=[_balance_hover(row) for _, row in ledger.iterrows()],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    grants = ledger[ledger["granted"] > 0]
+    if not grants.empty:
+        after = grants["opening"] + grants["granted"] - grants["forfeited"]
+        fig.add_trace(
+            go.Scatter(
+                x=list(grants["date"]),
+                y=after.astype(float).round(4),
+                name="Grant",
+                mode="markers",
+                marker={"symbol": "triangle-up", "size": 12, "color": GRANT_COLOR},
+                text=[
+                    f"<b>{_day(r['date'])}: {_num(r['granted'])} credits granted</b> ({r['tier']})<br>"
+                    f"Balance after the grant: {_num(r['opening'] + r['granted'] - r['forfeited'])}"
+                    + (
+                        f"<br>{_num(r['forfeited'])} forfeited over the cap of {_num(r['balance_cap'])}"
+                        if r["forfeited"] > 1e-9
+                        else ""
+                    )
+                    for _, r in grants.iterrows()
+                ],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    expiries = ledger[ledger["expired"] > 1e-9]
+    if not expiries.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=list(expiries["date"]),
+                y=(expiries["closing"] + expiries["expired"]).astype(float).round(4),
+                name="Expiry",
+                mode="markers+text",
+                marker={"symbol": "x", "size": 11, "color": EXPIRY_COLOR},
+                text=[f"−{_num(v)}" for v in expiries["expired"]],
+                textposition="top center",
+                textfont={"color": EXPIRY_COLOR},
+                customdata=[
+                    f"<b>{_day(r['date'])}: {_num(r['expired'])} credits expire unused</b> at the end of the day"
+                    for _, r in expiries.iterrows()
+                ],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    forfeits = ledger[ledger["forfeited"] > 1e-9]
+    if not forfeits.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=list(forfeits["date"]),
+                y=(forfeits["opening"] + forfeits["granted"]).astype(float).round(4),
+                name="Forfeited over cap",
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 16, "color": CAP_COLOR, "line": {"width": 3}},
+                customdata=[
+                    f"<b>{_day(r['date'])}: {_num(r['forfeited'])} credits forfeited</b>: the grant would lift "
+                    f"the balance above the cap of {_num(r['balance_cap'])}"
+                    for _, r in forfeits.iterrows()
+                ],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    # cycle starts: a thin line and the cycle's tier, drawn as shapes (add_vline trips on dates)
+    cal = plan.problem.calendar
+    for k, t in enumerate(cal.cycle_starts):
+        day = cal.date_of(t)
+        fig.add_shape(
+            type="line", x0=day, x1=day, y0=0, y1=1, xref="x", yref="paper", line={"color": "#cccccc", "width": 1, "dash": "dot"}
+        )
+        fig.add_annotation(
+            x=day,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=f"Cycle {k + 1}: {plan.problem.tiers[k].name}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11, "color": "#555555"},
+        )
+    _layout(fig, "Credit balance, day by day", height)
+    fig.update_layout(margin={"t": 90}, legend={"y": 1.1})
+    fig.update_yaxes(title_text="credits held (end of day)", rangemode="tozero")
+    fig.update_xaxes(range=[cal.start - timedelta(days=1), cal.date_of(cal.n_days - 1) + timedelta(days=1)])
+    return fig
+
+
+def weekly_sends(plan: Plan) -> pd.DataFrame:
+    """Sends per week (weeks start on Monday) and bucket: week, bucket, sends, expected_responses."""
+    schedule = plan.schedule
+    columns = ["week", "bucket", "sends", "expected_responses"]
+    if schedule is None or schedule.empty:
+        return pd.DataFrame(columns=columns)
+    week = schedule["date"].map(lambda d: d - timedelta(days=d.weekday()))
+    grouped = (
+        schedule.assign(week=week).groupby(["week", "bucket"], sort=True, as_index=False)[["sends", "expected_responses"]].sum()
+    )
+    return grouped[columns]
+
+
+def sends_per_week_figure(plan: Plan, height: int = 380) -> go.Figure:
+    """Sends per week, one stacked bar segment per bucket (in the scenario's bucket order)."""
+    weekly = weekly_sends(plan)
+    if weekly.empty:
+        return empty_figure("No sends planned.", "Sends per week", height)
+    weeks = sorted(weekly["week"].unique())
+    fig = go.Figure()
+    for b in plan.problem.buckets:
+        rows = weekly[weekly["bucket"] == b.name].set_index("week")
+        if rows.empty:
+            continue
+        sends = [int(rows["sends"].get(w, 0)) for w in weeks]
+        responses = [float(rows["expected_responses"].get(w, 0.0)) for w in weeks]
+        label = f"{b.name} (free)" if b.free else b.name
+        fig.add_trace(
+            go.Bar(
+                x=[f"{w:%d %b}" for w in weeks],
+                y=sends,
+                name=label,
+                customdata=[[f"{w:%a %d %b %Y}", r] for w, r in zip(weeks, responses, strict=True)],
+                hovertemplate=f"<b>{label}</b><br>Week of %{{customdata[0]}}: %{{y}} sends<br>"
+                "%{customdata[1]:.2f} expected responses<extra></extra>",
+            )
+        )
+    _layout(fig, "Sends per week, by bucket", height)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text="week starting", type="category")
+    fig.update_yaxes(title_text="InMails sent")
+    return fig
+
+
+def comparison_table(table: pd.DataFrame, cycles: int = 1) -> pd.DataFrame:
+    """The comparison with per-month figures and the extra responses per extra dollar of each tier.
+
+    ``extra_responses_per_dollar`` is the extra expected responses a month per
+    extra dollar a month against the current tier; empty where the tier costs
+    no more, or has no price.
+    """
+    out = table.copy()
+    cycles = max(cycles, 1)
+    out["unused_per_month"] = out["unused_credits"] / cycles
+    out["expired_or_forfeited_per_month"] = (out["expired_unused"] + out["forfeited_over_cap"]) / cycles
+    out["shortfall_per_month"] = out["goal_shortfall"] / cycles
+    extra_cost = out["extra_cost_per_month"].astype(float)
+    per_dollar = out["extra_responses_per_month"].astype(float) / extra_cost
+    out["extra_responses_per_dollar"] = per_dollar.where(extra_cost > 0.005)
+    return out
+
+
+def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 520) -> go.Figure:
+    """The tiers side by side, in four panels; the current tier is highlighted.
+
+    Panels: expected responses a month; credits unused a month (expired,
+    forfeited over the cap, left over) and the goal-mix shortfall; price a
+    month and cost per expected response; extra responses per extra dollar
+    against the current tier.
+    """
+    if table is None or table.empty:
+        return empty_figure("No tiers to compare.", "Tier comparison", height)
+    data = comparison_table(table, cycles)
+    names = list(data["tier"])
+    colors = [CURRENT_COLOR if c else OTHER_COLOR for c in data["current"]]
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        vertical_spacing=0.14,
+        subplot_titles=(
+            "Expected responses a month",
+            "Credits unused a month; goal-mix shortfall",
+            "Price a month (estimate) and cost per response",
+            "Extra responses per extra $ (vs current)",
+        ),
+    )
+
+    def text(values: pd.Series, fmt: str) -> list[str]:
+        return ["" if pd.isna(v) else fmt.format(v) for v in values]
+
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=data["responses_per_month"],
+            orientation="h",
+            marker_color=colors,
+            name="Expected responses a month",
+            text=text(data["responses_per_month"], "{:.1f}"),
+            textposition="auto",
+            hovertemplate="<b>%{y}</b><br>%{x:.2f} expected responses a month<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=data["expired_or_forfeited_per_month"],
+            orientation="h",
+            marker_color=EXPIRY_COLOR,
+            name="Expire or forfeited",
+            hovertemplate="<b>%{y}</b><br>%{x:.1f} credits a month expire or are forfeited<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=(data["unused_per_month"] - data["expired_or_forfeited_per_month"]).clip(lower=0),
+            orientation="h",
+            marker_color="#f5b7b1",
+            name="Left unspent at the end",
+            hovertemplate="<b>%{y}</b><br>%{x:.1f} credits a month left unspent at the end<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=data["shortfall_per_month"],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 10, "color": RESERVE_COLOR},
+            name="Goal-mix shortfall",
+            hovertemplate="<b>%{y}</b><br>goal-mix shortfall: %{x:.0f} sends a month<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=data["price_monthly"],
+            orientation="h",
+            marker_color=colors,
+            name="Price a month",
+            text=text(data["price_monthly"], "${:,.0f}"),
+            textposition="auto",
+            hovertemplate="<b>%{y}</b><br>$%{x:,.2f} a month (estimated list price)<extra></extra>",
+            showlegend=False,
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=data["cost_per_response"],
+            mode="markers",
+            marker={"symbol": "circle", "size": 10, "color": "#222222"},
+            name="Cost per expected response",
+            hovertemplate="<b>%{y}</b><br>$%{x:,.2f} per expected response<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=data["extra_responses_per_dollar"],
+            orientation="h",
+            marker_color=GRANT_COLOR,
+            name="Extra responses per extra $",
+            text=text(data["extra_responses_per_dollar"], "{:.3f}"),
+            textposition="auto",
+            hovertemplate="<b>%{y}</b><br>%{x:.3f} extra responses a month per extra dollar<extra></extra>",
+            showlegend=False,
+        ),
+        row=2,
+        col=2,
+    )
+    _layout(fig, "Tier comparison", height)
+    fig.update_layout(barmode="stack", legend={"y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 90})
+    fig.update_yaxes(autorange="reversed", type="category")
+    return fig

@@ -1,0 +1,407 @@
+"""AppTest tests of the Streamlit app: every page opens, and the Plan and Compare pages react to their widgets.
+
+Widgets are found by their explicit keys. AppTest cannot read a download's
+bytes, so the exports are checked through the same functions the page calls
+(and against the command line) rather than through the buttons.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import planner.solve
+from planner.catalog import load_catalog
+from planner.cli import run as cli_run
+from planner.export import schedule_csv
+from planner.paths import EXAMPLES_DIR
+from planner.scenario import load_scenario, scenario_from_toml
+from planner.share import decode_scenario, encode_scenario
+from planner.solve import make_plan
+
+APP = "../app.py"  # AppTest resolves paths against this file
+PAGES = ["app_pages/plan.py", "app_pages/compare.py", "app_pages/catalog.py"]
+TIMEOUT = 120
+
+INFEASIBLE_TOML = b"""
+version = 1
+title = "Too many minimums"
+start = 2026-06-01
+tier = "Premium Business"
+
+[[buckets]]
+name = "Prospects"
+goal = "sales"
+priority = "high"
+response_rate = 0.2
+min = 40
+"""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    yield
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    _no_exception(at)
+    return at
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def _editor_key(at: AppTest) -> str:
+    return f"plan_buckets_v{at.session_state['plan_editor_version']}"
+
+
+def _edit(at: AppTest, edited_rows: dict[int, dict[str, Any]]) -> AppTest:
+    at.session_state[_editor_key(at)] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+    at.run()
+    _no_exception(at)
+    return at
+
+
+def _chart(at: AppTest, key: str) -> dict[str, Any]:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key!r}")
+
+
+def _values(array: Any) -> np.ndarray:
+    """A Plotly array from a chart spec (Plotly 7 writes numbers as base64 'bdata')."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array)
+
+
+def _table(at: AppTest, column: str) -> Any:
+    """The first read-only table with the given column."""
+    for frame in at.dataframe:
+        if frame.editing_mode == "read_only" and column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+# --- every page opens ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_without_an_error(page: str) -> None:
+    at = _app()
+    at.switch_page(page)
+    at.run()
+    _no_exception(at)
+    assert not at.error, _errors(at)
+    assert at.title
+
+
+# --- the Plan page ------------------------------------------------------------------------
+
+
+def test_the_default_plan_shows_numbers_charts_schedule_and_downloads() -> None:
+    at = _app()
+    metrics = _metrics(at)
+    assert list(metrics) == [
+        "Credits granted",
+        "Credits spent",
+        "Expiring unused",
+        "Forfeited over cap",
+        "Expected responses",
+        "Cost per expected response",
+        "Solver gap",
+    ]
+    assert metrics["Credits granted"] == "50"
+    assert metrics["Expected responses"] == "7.25"
+    burndown = _chart(at, "plan_burndown")
+    assert {t["name"] for t in burndown["data"]} >= {"Balance", "Even pace", "Grant", "Balance cap"}
+    assert _chart(at, "plan_weekly")["data"]
+    assert {b.key for b in at.get("download_button")} == {"plan_dl_schedule", "plan_dl_ledger", "plan_dl_scenario"}
+    allocation = _table(at, "share")
+    assert allocation["sends"].sum() == 50
+    # the scenario the page planned is in the session (for Compare) and in the URL
+    scenario = scenario_from_toml(at.session_state["scenario_toml"])
+    assert decode_scenario(at.query_params["s"]) == scenario
+
+
+def test_changing_the_tier_changes_the_totals_and_the_burn_down() -> None:
+    at = _app()
+    before = _chart(at, "plan_burndown")
+    at.selectbox(key="plan_tier").set_value("Premium Business").run()
+    _no_exception(at)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Credits granted"].value == "15"
+    assert metrics["Credits granted"].delta == "-35"
+    assert metrics["Expected responses"].value == "2.75"
+    after = _chart(at, "plan_burndown")
+    assert after != before
+    assert after["layout"]["annotations"][0]["text"] == "Cycle 1: Premium Business"
+    cap = next(t for t in after["data"] if t["name"] == "Balance cap")
+    assert set(_values(cap["y"]).tolist()) == {45.0}
+    assert scenario_from_toml(at.session_state["scenario_toml"]).tier == "Premium Business"
+
+
+def test_a_different_tier_per_cycle_upgrades_at_the_next_cycle() -> None:
+    at = _app()
+    at.toggle(key="plan_per_cycle").set_value(True).run()
+    at.number_input(key="plan_cycles").set_value(2).run()
+    at.selectbox(key="plan_tier_1").set_value("Premium Business")
+    at.selectbox(key="plan_tier_2").set_value("Sales Navigator Core").run()
+    _no_exception(at)
+    assert not at.error, _errors(at)
+    assert _metrics(at)["Credits granted"] == "65"
+    scenario = scenario_from_toml(at.session_state["scenario_toml"])
+    assert scenario.tiers == ["Premium Business", "Sales Navigator Core"]
+    labels = [a["text"] for a in _chart(at, "plan_burndown")["layout"]["annotations"]]
+    assert labels == ["Cycle 1: Premium Business", "Cycle 2: Sales Navigator Core"]
+
+
+def test_choosing_goals_brings_their_buckets_and_splits_the_shares() -> None:
+    at = _app()
+    at.multiselect(key="plan_goals").select("networking").run()
+    _no_exception(at)
+    assert at.number_input(key="plan_share_sales").value == 50
+    assert at.number_input(key="plan_share_networking").value == 50
+    names = list(at.data_editor[0].value["name"])
+    assert names == ["Initial prospecting", "Follow-up", "Account expansion", "Open Profile and 1st-degree", "Industry peers"]
+    scenario = scenario_from_toml(at.session_state["scenario_toml"])
+    assert scenario.goals == {"sales": 0.5, "networking": 0.5}
+    assert set(_table(at, "shortfall")["goal"]) == {"sales", "networking"}
+
+
+def test_editing_a_bucket_replans_and_survives_a_visit_to_another_page() -> None:
+    at = _app()
+    _edit(at, {0: {"pool": 5}})
+    assert not at.error, _errors(at)
+    allocation = _table(at, "share").set_index("bucket")
+    assert allocation.loc["Initial prospecting", "sends"] == 5
+    assert allocation.loc["Follow-up", "sends"] == 4  # 0.85 x 5 non-responders
+    scenario = scenario_from_toml(at.session_state["scenario_toml"])
+    assert scenario.buckets is not None and scenario.buckets[0].pool == 5
+    at.switch_page("app_pages/catalog.py")
+    at.run()
+    at.switch_page("app_pages/plan.py")
+    at.run()
+    _no_exception(at)
+    assert at.data_editor[0].value["pool"].iloc[0] == 5
+    assert _table(at, "share").set_index("bucket").loc["Initial prospecting", "sends"] == 5
+
+
+def test_bad_input_names_the_field_and_value_and_keeps_the_inputs() -> None:
+    at = _app()
+    at.selectbox(key="plan_tier").set_value("Premium Business")
+    at.number_input(key="plan_share_sales").set_value(90.0).run()
+    _no_exception(at)
+    assert "goals: shares sum to 90 %, not 100 %" in _errors(at)
+    assert not at.metric  # no plan from a refused scenario
+    assert at.number_input(key="plan_share_sales").value == 90
+    assert at.selectbox(key="plan_tier").value == "Premium Business"
+    _edit(at, {1: {"response_rate_pct": 150.0}})
+    assert "buckets row 2 ('Follow-up'): response rate = 150 %: must be between 0 and 100 %" in _errors(at)
+    at.text_input(key="plan_days_off").set_value("2026-02-30").run()
+    assert "days_off = '2026-02-30': not a date" in _errors(at)
+    # fixing every field brings the plan back
+    at.number_input(key="plan_share_sales").set_value(100.0)
+    at.text_input(key="plan_days_off").set_value("")
+    _edit(at, {1: {"response_rate_pct": 10.0}})
+    assert not at.error, _errors(at)
+    assert _metrics(at)["Credits granted"] == "15"
+
+
+def test_a_scenario_with_no_plan_shows_why_and_keeps_every_input() -> None:
+    at = _app()
+    at.selectbox(key="plan_tier").set_value("Premium Business").run()
+    _edit(at, {1: {"min": 30}})  # 30 follow-ups, but 15 credits
+    errors = _errors(at)
+    assert "No plan for this scenario" in errors
+    assert "Follow-up" in errors and "30" in errors  # the diagnosis names the bucket and the numbers
+    assert not at.metric
+    assert at.selectbox(key="plan_tier").value == "Premium Business"
+    assert at.session_state[_editor_key(at)]["edited_rows"] == {1: {"min": 30}}
+    assert at.data_editor[0].value["name"].tolist() == ["Initial prospecting", "Follow-up", "Account expansion"]
+    # the scenario itself is valid, so it can still be saved and shared
+    assert "plan_dl_scenario" in {b.key for b in at.get("download_button")}
+    assert scenario_from_toml(at.session_state["scenario_toml"]).buckets[1].min == 30  # type: ignore[index]
+
+
+def test_uploading_a_scenario_file_loads_every_input() -> None:
+    at = _app()
+    path = EXAMPLES_DIR / "team_upgrade.toml"
+    at.file_uploader(key="plan_upload").upload(path.name, path.read_bytes(), "application/toml").run()
+    _no_exception(at)
+    assert "Loaded the scenario file 'team_upgrade.toml'." in [s.value for s in at.success]
+    assert at.toggle(key="plan_per_cycle").value is True
+    assert at.selectbox(key="plan_tier_1").value == "Premium Business"
+    assert at.selectbox(key="plan_tier_2").value == "Sales Navigator Core"
+    assert at.number_input(key="plan_daily_cap").value == 6
+    assert at.text_input(key="plan_days_off").value == "2026-12-24, 2026-12-25"
+    assert at.number_input(key="plan_share_sales").value == 70
+    expected = make_plan(load_scenario(path), time_limit=10)
+    assert expected.totals is not None
+    assert _metrics(at)["Expected responses"] == f"{expected.totals.expected_responses:,.2f}"
+    # what the page would download is the uploaded scenario
+    assert scenario_from_toml(at.session_state["scenario_toml"]) == load_scenario(path)
+
+
+def test_a_bad_upload_says_why_and_changes_nothing() -> None:
+    at = _app()
+    at.selectbox(key="plan_tier").set_value("Premium Business").run()
+    at.file_uploader(key="plan_upload").upload("bad.toml", b'start = 2026-06-01\ntier = "Gold"\n[goals]\nsales = 1.0\n').run()
+    _no_exception(at)
+    assert "uploaded file 'bad.toml': tier = 'Gold': unknown tier" in _errors(at)
+    assert at.selectbox(key="plan_tier").value == "Premium Business"
+    assert _metrics(at)["Credits granted"] == "15"
+
+
+def test_an_infeasible_upload_shows_the_diagnosis() -> None:
+    at = _app()
+    at.file_uploader(key="plan_upload").upload("tight.toml", INFEASIBLE_TOML).run()
+    _no_exception(at)
+    assert "No plan for this scenario" in _errors(at)
+    assert at.text_input(key="plan_title").value == "Too many minimums"
+
+
+def test_a_shared_link_reproduces_the_plan() -> None:
+    scenario = load_scenario(EXAMPLES_DIR / "team_upgrade.toml")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["s"] = encode_scenario(scenario)
+    at.run()
+    _no_exception(at)
+    expected = make_plan(scenario, time_limit=10)
+    assert expected.totals is not None
+    metrics = _metrics(at)
+    assert metrics["Credits granted"] == f"{expected.totals.credits_granted:,.0f}"
+    assert metrics["Expected responses"] == f"{expected.totals.expected_responses:,.2f}"
+    assert scenario_from_toml(at.session_state["scenario_toml"]) == scenario
+    assert decode_scenario(at.query_params["s"]) == scenario
+
+
+def test_a_broken_link_is_explained_and_the_page_still_plans() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["s"] = "eNqrVkrOz0nNzdO1"  # cut short
+    at.run()
+    _no_exception(at)
+    assert "link parameter s = 'eNqrVkrOz0nNzdO1'" in _errors(at)
+    assert _metrics(at)["Credits granted"] == "50"
+
+
+def test_an_example_loads_and_the_picker_resets() -> None:
+    at = _app()
+    at.selectbox(key="plan_example").set_value("job_seeker").run()
+    _no_exception(at)
+    assert _metrics(at)["Credits granted"] == "10"
+    assert at.selectbox(key="plan_example").value is None
+    assert at.selectbox(key="plan_tier").value == "Premium (brief, 10 credits)"
+
+
+def test_a_display_only_change_does_not_solve_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = planner.solve.make_plan
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append("solve")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planner.solve, "make_plan", counting)
+    at = _app()
+    assert len(calls) == 1
+    days = at.date_input(key="plan_day")
+    days.set_value(at.session_state["plan_day"].replace(day=15)).run()
+    _no_exception(at)
+    at.switch_page("app_pages/catalog.py").run()
+    at.switch_page("app_pages/plan.py").run()
+    assert len(calls) == 1
+    at.selectbox(key="plan_tier").set_value("Premium Business").run()
+    assert len(calls) == 2
+    at.selectbox(key="plan_tier").set_value("Sales Navigator Core").run()
+    assert len(calls) == 2  # solved before: from the cache
+
+
+def test_the_downloaded_schedule_is_the_command_lines(tmp_path: Path) -> None:
+    at = _app()
+    at.selectbox(key="plan_tier").set_value("Premium Business").run()
+    toml = at.session_state["scenario_toml"]  # the page's "Scenario (TOML)" download
+    scenario_file = tmp_path / "scenario.toml"
+    scenario_file.write_text(toml, encoding="utf-8")
+    out = tmp_path / "schedule.csv"
+    assert cli_run(["plan", str(scenario_file), "--schedule", str(out)]) == 0
+    page_plan = make_plan(scenario_from_toml(toml, load_catalog()), time_limit=10)
+    assert schedule_csv(page_plan) == out.read_text(encoding="utf-8")
+
+
+# --- the Compare page ---------------------------------------------------------------------
+
+
+def _compare(at: AppTest) -> AppTest:
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    _no_exception(at)
+    return at
+
+
+def test_compare_plans_the_plan_pages_scenario_on_every_tier() -> None:
+    at = _app()
+    at.selectbox(key="plan_tier").set_value("Premium Business").run()
+    _compare(at)
+    assert at.multiselect(key="compare_tiers").value == list(load_catalog())
+    table = _table(at, "responses_per_month")
+    assert list(table["tier"]) == list(load_catalog())
+    assert table.set_index("tier").loc["Premium Business", "current"]
+    verdicts = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert "Sales Navigator Core adds 4.5 expected responses a month for $40 more: $8.89 each." in verdicts
+    chart = _chart(at, "compare_chart")
+    assert [a["text"] for a in chart["layout"]["annotations"]][0] == "Expected responses a month"
+    assert "compare_dl_csv" in {b.key for b in at.get("download_button")}
+
+
+def test_compare_uses_the_prices_typed_and_the_tiers_ticked() -> None:
+    at = _compare(_app())
+    at.multiselect(key="compare_tiers").set_value(["Premium Business", "Sales Navigator Core"]).run()
+    _no_exception(at)
+    table = _table(at, "responses_per_month").set_index("tier")
+    assert list(table.index) == ["Premium Business", "Sales Navigator Core"]
+    assert table.loc["Sales Navigator Core", "cost_per_response"] == pytest.approx(99.99 / 7.25)
+    key = at.session_state["compare_prices_key"]
+    core = list(load_catalog()).index("Sales Navigator Core")
+    at.session_state[key] = {"edited_rows": {core: {"price_monthly": 72.5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    _no_exception(at)
+    table = _table(at, "responses_per_month").set_index("tier")
+    assert table.loc["Sales Navigator Core", "price_monthly"] == 72.5
+    assert table.loc["Sales Navigator Core", "cost_per_response"] == pytest.approx(10.0)
+
+
+# --- the Catalog page ---------------------------------------------------------------------
+
+
+def test_catalog_lists_every_tier_with_source_and_date() -> None:
+    at = _app()
+    at.switch_page("app_pages/catalog.py")
+    at.run()
+    _no_exception(at)
+    table = _table(at, "source")
+    catalog = load_catalog()
+    assert list(table["name"]) == list(catalog)
+    assert table["source"].str.len().min() > 0
+    assert set(table["as_of"]) == {t.as_of for t in catalog.values()}
