@@ -566,6 +566,7 @@ class Store:
 
     @property
     def engine(self) -> Engine:
+        """The SQLAlchemy engine (for reports and tests; writes go through the methods)."""
         return self._engine
 
     @property
