@@ -7,6 +7,7 @@ clamped to the month's last day, so 31 Jan -> 28/29 Feb -> 31 Mar.
 from __future__ import annotations
 
 import calendar as _calendar
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -84,11 +85,8 @@ class Calendar:
         return range(self.cycle_starts[k], self.cycle_end(k) + 1)
 
     def cycle_of(self, t: int) -> int:
-        """The cycle that day index t belongs to."""
-        k = 0
-        while k + 1 < self.cycles and self.cycle_starts[k + 1] <= t:
-            k += 1
-        return k
+        """The cycle that day index t belongs to (days past the horizon: the last cycle)."""
+        return max(0, bisect_right(self.cycle_starts, t) - 1)
 
     def date_of(self, t: int) -> date:
         return self.start + timedelta(days=t)

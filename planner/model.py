@@ -113,20 +113,21 @@ def _accounts(prob: pulp.LpProblem, problem: Problem, inflow: dict[int, Terms], 
         arrivals = {t: terms for t, terms in inflow.items() if c.first_day <= t <= c.last_arrival}
         received = _Running(prob, f"rc{ci}", arrivals)
         arrival_days = sorted(arrivals)
+        last_days = [problem.last_valid_day(a) for a in arrival_days]  # nondecreasing within a class
 
-        def valid_after(t: int, received: _Running = received, arrival_days: list[int] = arrival_days) -> Terms:
+        def valid_after(t: int, received: _Running = received, arrival_days: list[int] = arrival_days, last_days: list[int] = last_days) -> Terms:
             # arrivals expire in arrival order, so those still valid are the latest ones
-            first_valid = next((a for a in arrival_days if problem.last_valid_day(a) > t), None)
-            if first_valid is None:
+            i = bisect_right(last_days, t)
+            if i == len(arrival_days):
                 return []
-            return received.through(t) + [(v, -1.0) for v, _ in received.through(first_valid - 1)]
+            return received.through(t) + [(v, -1.0) for v, _ in received.through(arrival_days[i] - 1)]
 
         accounts.append(
             _Account(
                 first_day=c.first_day,
                 last_day=c.last_day,
                 arrivals=arrivals,
-                expiry_days={problem.last_valid_day(a) for a in arrivals if problem.last_valid_day(a) < last},
+                expiry_days={day for day in last_days if day < last},
                 still_valid=valid_after,
             )
         )
