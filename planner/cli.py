@@ -23,7 +23,8 @@ from planner.export import ledger_csv, schedule_csv, summary_json, to_csv, write
 from planner.plan import Plan, PlanStatus
 from planner.scenario import Scenario, ScenarioError, load_scenario, resolve
 from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
-from planner.usage import UsageImportError, import_usage
+from planner.store import Store, StoreError
+from planner.usage import ImportResult, Outcome, UsageEntry, UsageImportError, import_usage, usage_to_csv
 
 EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_TIME_LIMIT, EXIT_ERROR = 0, 2, 3, 4, 5
 EXIT_OF_STATUS = {
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="S", help="seconds the solver may take")
     plan.add_argument("--gap", type=_gap, default=DEFAULT_GAP, help="relative optimality gap to stop at (default 0.002)")
     plan.add_argument("--solver", choices=("highs", "cbc"), default="highs")
+    plan.add_argument("--save", metavar="NAME", help="save the scenario (a new version of NAME) and the plan in the history database")
 
     compare = sub.add_parser("compare", help="plan a scenario on several tiers")
     compare.add_argument("scenario", help="scenario TOML file")
@@ -84,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     re = sub.add_parser("replan", help="re-plan a scenario from today, given a usage log")
     re.add_argument("scenario", help="scenario TOML file")
-    re.add_argument("--log", required=True, metavar="USAGE.csv", help="usage log CSV: sent_on, bucket, outcome, outcome_on [, recipient, free]")
+    source = re.add_mutually_exclusive_group(required=True)
+    source.add_argument("--log", metavar="USAGE.csv", help="usage log CSV: sent_on, bucket, outcome, outcome_on [, recipient, free]")
+    source.add_argument("--log-from", metavar="NAME", help="the usage log saved under NAME in the history database")
     re.add_argument("--today", required=True, type=_date, metavar="YYYY-MM-DD", help="the day to re-plan from")
     re.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso", help="how the log writes dates that are not ISO")
     re.add_argument("--learned-rates", action="store_true", help="plan with the response rates learned from the log")
@@ -93,6 +97,31 @@ def build_parser() -> argparse.ArgumentParser:
     re.add_argument("--actual-ledger", metavar="FILE.csv", help="write the ledger the log made (before today)")
     re.add_argument("--summary", metavar="FILE.json", help="write totals, status, gap, balance today and learned rates as JSON")
     re.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="S", help="seconds the solver may take")
+
+    log = sub.add_parser("log", help="the usage log kept in the history database, per scenario name")
+    log_sub = log.add_subparsers(dest="log_command", required=True, parser_class=_Parser)
+    imp = log_sub.add_parser("import", help="import a usage CSV (good rows kept, bad rows reported by line)")
+    imp.add_argument("name", help="scenario name the log belongs to")
+    imp.add_argument("file", help="usage log CSV")
+    imp.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso")
+    imp.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help="rows after this day are refused (default: today)")
+    add = log_sub.add_parser("add", help="add one InMail sent")
+    add.add_argument("name", help="scenario name the log belongs to")
+    add.add_argument("--sent-on", required=True, type=_date, metavar="YYYY-MM-DD")
+    add.add_argument("--bucket", required=True)
+    add.add_argument("--outcome", choices=[str(o) for o in Outcome], default="pending")
+    add.add_argument("--outcome-on", type=_date, metavar="YYYY-MM-DD", help="the outcome's date (not for pending)")
+    add.add_argument("--recipient")
+    add.add_argument("--free", action="store_true", default=None, help="sent without a credit (Open Profile, 1st degree)")
+    show = log_sub.add_parser("list", help="print the log as CSV")
+    show.add_argument("name", help="scenario name")
+    for p in (imp, add, show):
+        p.add_argument("--db", metavar="URL_OR_PATH", help="history database (default: INMAIL_PLANNER_DB, else a file in the user data directory)")
+    plan.add_argument("--db", metavar="URL_OR_PATH", help="history database for --save")
+    re.add_argument("--db", metavar="URL_OR_PATH", help="history database for --log-from")
+
+    hist = sub.add_parser("history", help="list saved scenarios and plans")
+    hist.add_argument("--db", metavar="URL_OR_PATH", help="history database")
 
     sub.add_parser("tiers", help="list the tier catalog")
     return parser
@@ -105,14 +134,72 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _replan(args: argparse.Namespace, scenario: Scenario, catalog: Catalog) -> int:
-    problem = resolve(scenario, catalog)
-    data = Path(args.log).read_bytes()
-    imported = import_usage(data, buckets=[b.name for b in problem.buckets], date_order=args.date_order, today=args.today)
+def _report_import(imported: ImportResult) -> None:
     print(f"usage log: {imported.summary()}", file=sys.stderr)
     for row in imported.rejected:
         print(f"  - line {row.line}: {row.reason}", file=sys.stderr)
-    result = replan(scenario, imported.entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=args.time_limit)
+
+
+def _known_buckets(store: Store, name: str) -> list[str] | None:
+    """Bucket names of the latest saved version of the scenario ``name``, if one is saved."""
+    versions = store.scenario_versions(name)
+    if not versions:
+        return None
+    return [b.name for b in resolve(versions[-1].scenario()).buckets]
+
+
+def _log(args: argparse.Namespace) -> int:
+    with Store.open(args.db) as store:
+        if args.log_command == "list":
+            print(usage_to_csv(store.usage(args.name)), end="")
+            return EXIT_OK
+        buckets = _known_buckets(store, args.name)
+        if args.log_command == "import":
+            today = args.today or date.today()
+            imported = import_usage(Path(args.file).read_bytes(), buckets=buckets, date_order=args.date_order, today=today)
+            _report_import(imported)
+            if imported.entries:
+                batch = store.add_usage(args.name, imported.entries, source=Path(args.file).name)
+                print(f"saved {len(imported.entries)} InMails to the log of {args.name!r} (batch {batch})")
+            return EXIT_OK
+        if buckets is not None and args.bucket not in buckets:
+            print(f"inmail-planner: bucket = {args.bucket!r}: not a bucket of {args.name!r}; known: {', '.join(buckets)}", file=sys.stderr)
+            return EXIT_INVALID
+        if (args.outcome == "pending") != (args.outcome_on is None):
+            need = "leave out --outcome-on for a pending InMail" if args.outcome == "pending" else f"--outcome-on is needed for outcome {args.outcome}"
+            print(f"inmail-planner: {need}", file=sys.stderr)
+            return EXIT_INVALID
+        try:
+            entry = UsageEntry(args.sent_on, args.bucket, Outcome(args.outcome), args.outcome_on, args.recipient, args.free)
+        except ValueError as err:
+            print(f"inmail-planner: {err}", file=sys.stderr)
+            return EXIT_INVALID
+        store.add_usage(args.name, [entry], source="command line")
+        print(f"logged {entry.sent_on} {entry.bucket} ({entry.outcome}) under {args.name!r}")
+        return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    with Store.open(args.db) as store:
+        print(f"database: {store.url}")
+        for record in store.list_scenarios():
+            print(f"scenario {record.name!r}: version {record.version}, saved {record.created_at:%Y-%m-%d %H:%M}")
+            for plan in store.list_plans(record.name):
+                print(f"  plan {plan.id}: v{plan.scenario_version}, {plan.status}, saved {plan.created_at:%Y-%m-%d %H:%M}")
+    return EXIT_OK
+
+
+def _replan(args: argparse.Namespace, scenario: Scenario, catalog: Catalog) -> int:
+    problem = resolve(scenario, catalog)
+    if args.log_from:
+        with Store.open(args.db) as store:
+            entries = [e for e in store.usage(args.log_from) if e.sent_on < args.today]
+        print(f"usage log: {len(entries)} InMails logged under {args.log_from!r} before {args.today}", file=sys.stderr)
+    else:
+        imported = import_usage(Path(args.log).read_bytes(), buckets=[b.name for b in problem.buckets], date_order=args.date_order, today=args.today)
+        _report_import(imported)
+        entries = imported.entries
+    result = replan(scenario, entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=args.time_limit)
     actual = result.actual
     if actual.overspent_on is not None:
         print(
@@ -172,6 +259,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"inmail-planner: catalog: {err}", file=sys.stderr)
         return EXIT_INVALID
     try:
+        if args.command == "log":
+            return _log(args)
+        if args.command == "history":
+            return _history(args)
         if args.command == "tiers":
             print(to_csv(pd.DataFrame(catalog.rows()).convert_dtypes()), end="")
             return EXIT_OK
@@ -181,6 +272,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "plan":
             plan = make_plan(scenario, catalog=catalog, time_limit=args.time_limit, gap=args.gap, solver=args.solver)
             _report(plan)
+            if args.save:
+                with Store.open(args.db) as store:
+                    record = store.save_scenario(args.save, scenario)
+                    saved = store.save_plan(record.id, plan)
+                print(f"saved as {args.save!r} version {record.version} (plan {saved.id})")
             if args.summary:
                 write_text(args.summary, summary_json(plan))
             if plan.is_ok:
@@ -202,7 +298,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
     except UsageImportError as err:
-        print(f"inmail-planner: usage log {args.log}: {err}", file=sys.stderr)
+        print(f"inmail-planner: usage log {getattr(args, 'log', None) or getattr(args, 'file', '')}: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    except StoreError as err:
+        print(f"inmail-planner: history database: {err}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as err:
         print(f"inmail-planner: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)

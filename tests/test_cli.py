@@ -139,3 +139,27 @@ def test_replan_refuses_junk_and_a_bad_date(tmp_path: Path) -> None:
     assert out.returncode == 2 and "Traceback" not in out.stderr and "usage log" in out.stderr
     out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(junk), "--today", "10/12/2026")
     assert out.returncode == 2 and "'10/12/2026' is not a date" in out.stderr
+
+
+def test_usage_log_in_the_history_database(tmp_path: Path) -> None:
+    db = str(tmp_path / "history.db")
+    scenario = str(EXAMPLES_DIR / "team_upgrade.toml")
+    out = cli("plan", scenario, "--save", "team", "--db", db)
+    assert out.returncode == 0 and "saved as 'team' version 1 (plan 1)" in out.stdout
+    log = tmp_path / "usage.csv"
+    log.write_text(USAGE)
+    out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--db", db)
+    assert out.returncode == 0 and "saved 3 InMails" in out.stdout and "line 5: bucket = 'Nope'" in out.stderr
+    out = cli("log", "add", "team", "--sent-on", "2026-12-09", "--bucket", "Industry leaders", "--outcome", "replied", "--db", db)
+    assert out.returncode == 2 and "--outcome-on is needed for outcome replied" in out.stderr
+    out = cli("log", "add", "team", "--sent-on", "2026-12-09", "--bucket", "Nope", "--db", db)
+    assert out.returncode == 2 and "bucket = 'Nope': not a bucket of 'team'" in out.stderr
+    out = cli("log", "add", "team", "--sent-on", "2026-12-09", "--bucket", "Industry leaders", "--db", db)
+    assert out.returncode == 0
+    listed = list(csv.DictReader(cli("log", "list", "team", "--db", db).stdout.splitlines()))
+    assert len(listed) == 4 and listed[-1]["bucket"] == "Industry leaders"
+    out = cli("replan", scenario, "--log-from", "team", "--today", "2026-12-10", "--db", db)
+    assert out.returncode == 0, out.stderr
+    assert "balance at the start of 2026-12-10: 13 credits" in out.stdout  # 15 - 4 sent + 2 returned
+    out = cli("history", "--db", db)
+    assert "scenario 'team': version 1" in out.stdout and "plan 1: v1, optimal" in out.stdout
