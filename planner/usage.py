@@ -60,6 +60,8 @@ from typing import Literal
 
 import pandas as pd
 
+from planner.export import FORMULA_STARTS
+
 DateOrder = Literal["iso", "day_first", "month_first"]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -69,9 +71,7 @@ COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 DELIMITERS = (",", ";", "\t")
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
-# the cells a spreadsheet would run as a formula; written with a leading ' (as planner.export does)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXT_MARK = "'"
+TEXT_MARK = "'"  # a spreadsheet's "this is text" mark, as planner.export writes it
 
 
 class Outcome(StrEnum):
