@@ -156,181 +156,201 @@ class _Running:
         return [(self.vars[i], 1.0)] if i >= 0 else []
 
 
+class _Builder:
+    """Adds the model's variables and rows, one constraint family per method."""
+
+    def __init__(self, problem: Problem, *, exact_expiry: bool, elastic: bool) -> None:
+        self.problem = problem
+        self.exact_expiry = exact_expiry
+        self.elastic = elastic
+        self.prob = pulp.LpProblem("inmail_plan", pulp.LpMinimize if elastic else pulp.LpMaximize)
+        self.send_days = [t for t in range(problem.n_days) if problem.can_send(t)]
+        self.paid = [b for b in problem.buckets if not b.free]
+        self.slacks: dict[str, pulp.LpVariable] = {}
+        self.labels: dict[str, str] = {}
+        self.x: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.shortfall: dict[tuple[Goal, int], pulp.LpVariable] = {}
+        self.expiry_vars: list[pulp.LpVariable] = []
+        self.one = self.prob.add_variable("one", lowBound=1, upBound=1)  # carries constants into rows
+
+    def row(self, terms: Terms, sense: int, name: str, rhs: float) -> None:
+        self.prob.addConstraint(pulp.LpConstraint(_expr(terms), sense, name, rhs))
+
+    def slack(self, name: str, label: str) -> Terms:
+        """A slack that lets a row give way (elastic models only)."""
+        if not self.elastic:
+            return []
+        var = self.prob.add_variable(f"slack_{name}", lowBound=0)
+        self.slacks[name], self.labels[name] = var, label
+        return [(var, 1.0)]
+
+    def sends(self) -> None:
+        """x[b, t]: whole sends per bucket and send day."""
+        cap = self.problem.scenario.daily_cap
+        for b in self.problem.buckets:
+            bounds = [v for v in (b.pool, cap) if v is not None]
+            upper = min(bounds) if bounds else None
+            for t in self.send_days:
+                self.x[b.index, t] = self.prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
+
+    def pools_and_minimums(self) -> None:
+        problem, cal = self.problem, self.problem.calendar
+        sendable = set(self.send_days)
+        for k in problem.cycles_ahead():
+            days_k = [t for t in cal.cycle_days(k) if t in sendable]
+            for b in problem.buckets:
+                terms = [(self.x[b.index, t], 1.0) for t in days_k]
+                pool, least = problem.pool_of(b, k), problem.min_of(b, k)
+                if pool is not None:
+                    self.row(terms, pulp.LpConstraintLE, f"pool_{b.index}_{k}", pool)
+                if least > 0:
+                    extra = self.slack(f"min_{b.index}_{k}", f"min:{b.index}:{k}")
+                    self.row(terms + extra, pulp.LpConstraintGE, f"min_{b.index}_{k}", least)
+
+    def daily_cap(self) -> None:
+        cap = self.problem.scenario.daily_cap
+        if cap is None:
+            return
+        for t in self.send_days:
+            self.row([(self.x[b.index, t], 1.0) for b in self.problem.buckets], pulp.LpConstraintLE, f"cap_{t}", cap)
+
+    def follow_ups(self) -> None:
+        """Cumulative follow-ups <= alpha * cumulative parent sends gap days earlier (+ the log's)."""
+        running: dict[int, _Running] = {}
+
+        def cumulative(bi: int) -> _Running:
+            if bi not in running:
+                running[bi] = _Running(self.prob, f"cum{bi}", {t: [(self.x[bi, t], 1.0)] for t in self.send_days})
+            return running[bi]
+
+        for f in self.problem.buckets:
+            if f.parent is None:
+                continue
+            child, parent = cumulative(f.index), cumulative(f.parent)
+            for t in self.send_days:
+                terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
+                self.row(terms, pulp.LpConstraintLE, f"follow_{f.index}_{t}", self.problem.extra_eligible(f, t))
+
+    def credits(self) -> None:
+        """Grants, credit-backs and the balance of each account, day by day; the cap and the reserve."""
+        problem, cal, s = self.problem, self.problem.calendar, self.problem.scenario
+        refund_possible = s.refund_reliance > 0 and any(b.rate > 0 for b in self.paid) and any(t.credit_back for t in problem.tiers)
+        opening = sum(amount for _, amount in problem.start.lots) if problem.start is not None else 0.0
+        grants: dict[int, pulp.LpVariable] = {}
+        for t in problem.grant_days():
+            k = cal.cycle_of(t)
+            if problem.grants[k] > 0:
+                # a balance over the cap (credit-backs) forfeits more than the grant: a negative net grant
+                over_cap_possible = problem.tiers[k].balance_cap is not None and (refund_possible or opening > 0)
+                low = None if over_cap_possible else 0
+                grants[t] = self.prob.add_variable(f"grant_{k}", lowBound=low, upBound=problem.grants[k])
+
+        inflow: dict[int, Terms] = {t: [(v, 1.0)] for t, v in grants.items()}
+        lag = s.refund_lag_days
+        for t in self.send_days:
+            rate = problem.refund_rate(t)
+            if rate > 0 and t + lag < problem.n_days:
+                terms = [(self.x[b.index, t], rate * b.rate) for b in self.paid if b.rate > 0]
+                if terms:
+                    inflow.setdefault(t + lag, []).extend(terms)
+        if problem.start is not None:
+            for t, amount in problem.start.credits_due.items():
+                inflow.setdefault(t, []).append((self.one, amount))
+
+        spend = {t: [(self.x[b.index, t], 1.0) for b in self.paid] for t in self.send_days}
+        accounts = _accounts(self.prob, problem, inflow, self.one)
+        balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
+        held_before_expiry: dict[int, Terms] = {t: [] for t in range(problem.n_days)}
+        pay: dict[tuple[int, int], pulp.LpVariable] = {}
+        for ci, account in enumerate(accounts):
+            previous: pulp.LpVariable | None = None
+            for t in range(account.first_day, account.last_day + 1):
+                bal = self.prob.add_variable(f"bal{ci}_{t}", lowBound=0)
+                balance[ci, t] = bal
+                flow: Terms = [(bal, 1.0)] + ([(previous, -1.0)] if previous is not None else [])
+                flow += [(v, -coef) for v, coef in account.arrivals.get(t, [])]
+                if spend.get(t):
+                    if len(accounts) == 1:
+                        flow += spend[t]
+                    else:
+                        pay[ci, t] = self.prob.add_variable(f"pay{ci}_{t}", lowBound=0)
+                        flow.append((pay[ci, t], 1.0))
+                held_before_expiry[t].append((bal, 1.0))
+                if t in account.expiry_days:
+                    gone = self.prob.add_variable(f"exp{ci}_{t}", lowBound=0)
+                    self.expiry_vars.append(gone)
+                    flow.append((gone, 1.0))
+                    held_before_expiry[t].append((gone, 1.0))
+                    # what is left cannot exceed what was received and is still valid
+                    valid = account.still_valid(t)
+                    self.row([(bal, 1.0)] + [(v, -co) for v, co in valid], pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
+                    if self.exact_expiry:
+                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=_credit_bound(problem))
+                self.row(flow, pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0)
+                previous = bal
+        if len(accounts) > 1:
+            for t, terms in spend.items():
+                payers = [(pay[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in pay]
+                self.row(payers + [(v, -1.0) for v, _ in terms], pulp.LpConstraintEQ, f"pay_{t}", 0.0)
+
+        # the grant never lifts the balance above the cap
+        for t, grant in grants.items():
+            cap = problem.tiers[cal.cycle_of(t)].balance_cap
+            if cap is None:
+                continue
+            if t == problem.first_day:  # what is held on a grant day before its sends
+                before = [(self.one, opening)]
+            else:
+                before = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
+            self.row([(grant, 1.0)] + before, pulp.LpConstraintLE, f"balcap_{t}", cap)
+
+        # keep the reserve until the last release days of each cycle
+        for t in range(problem.first_day, problem.n_days):
+            floor = problem.reserve_floor(cal.cycle_of(t))
+            if floor > 0 and problem.reserve_applies(t):
+                extra = self.slack(f"reserve_{t}", f"reserve:{t}")
+                self.row(held_before_expiry[t] + extra, pulp.LpConstraintGE, f"reserve_{t}", floor)
+
+    def goal_mix(self) -> None:
+        """Soft targets: credit-paid sends of each goal plus a shortfall reach the goal's share."""
+        problem, cal = self.problem, self.problem.calendar
+        goals = sorted({b.goal for b in problem.buckets} | set(problem.shares), key=str)
+        for k in problem.cycles_ahead():
+            for g in goals:
+                target = problem.goal_target(g, k)
+                if target <= 0:
+                    continue
+                u = self.shortfall[g, k] = self.prob.add_variable(f"short_{g}_{k}", lowBound=0, upBound=target)
+                terms = [(self.x[b.index, t], 1.0) for b in self.paid if b.goal == g for t in cal.cycle_days(k) if (b.index, t) in self.x]
+                self.row(terms + [(u, 1.0)], pulp.LpConstraintGE, f"goal_{g}_{k}", target)
+
+    def objective(self) -> None:
+        if self.elastic:
+            self.prob.setObjective(_expr([(v, 1.0) for v in self.slacks.values()]))
+            return
+        problem = self.problem
+        big_m = 100 * max((b.weight * b.rate for b in problem.buckets), default=0.0)
+        terms = [(self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days]
+        terms += [(v, -big_m) for v in self.shortfall.values()]
+        terms += [(v, -EXPIRY_PENALTY) for v in self.expiry_vars]
+        self.prob.setObjective(_expr(terms))
+
+
 def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool = False) -> Model:
     """Build the MIP of MODEL.md for a resolved problem.
 
-    ``elastic`` turns minimums, reserves and follow-up rules into soft
-    constraints whose violation is minimised: used to explain why a scenario
-    has no plan.
+    ``elastic`` turns minimums and reserves into soft constraints whose
+    violation is minimised: used to explain why a scenario has no plan.
     """
-    s = problem.scenario
-    cal = problem.calendar
-    n_days = problem.n_days
-    prob = pulp.LpProblem("inmail_plan", pulp.LpMinimize if elastic else pulp.LpMaximize)
-    send_days = [t for t in range(n_days) if problem.can_send(t)]
-    buckets = problem.buckets
-    slacks: dict[str, pulp.LpVariable] = {}
-    labels: dict[str, str] = {}
-
-    def slack(name: str, label: str) -> list[tuple[pulp.LpVariable, float]]:
-        if not elastic:
-            return []
-        var = prob.add_variable(f"slack_{name}", lowBound=0)
-        slacks[name], labels[name] = var, label
-        return [(var, 1.0)]
-
-    # --- decisions: sends per bucket and day -----------------------------------------
-    x: dict[tuple[int, int], pulp.LpVariable] = {}
-    for b in buckets:
-        bounds = [v for v in (b.pool, s.daily_cap) if v is not None]
-        upper = min(bounds) if bounds else None
-        for t in send_days:
-            x[b.index, t] = prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
-
-    paid = [b for b in buckets if not b.free]
-    sendable = set(send_days)
-
-    # --- pools and minimums per cycle ------------------------------------------------
-    for k in problem.cycles_ahead():
-        days_k = [t for t in cal.cycle_days(k) if t in sendable]
-        for b in buckets:
-            terms = [(x[b.index, t], 1.0) for t in days_k]
-            pool, least = problem.pool_of(b, k), problem.min_of(b, k)
-            if pool is not None:
-                prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"pool_{b.index}_{k}", pool))
-            if least > 0:
-                extra = slack(f"min_{b.index}_{k}", f"min:{b.index}:{k}")
-                prob.addConstraint(pulp.LpConstraint(_expr(terms + extra), pulp.LpConstraintGE, f"min_{b.index}_{k}", least))
-
-    # --- daily cap -------------------------------------------------------------------
-    if s.daily_cap is not None:
-        for t in send_days:
-            terms = [(x[b.index, t], 1.0) for b in buckets]
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"cap_{t}", s.daily_cap))
-
-    # --- follow-ups: cumulative child sends <= alpha * cumulative parent sends G days earlier
-    running: dict[int, _Running] = {}
-
-    def cumulative(bi: int) -> _Running:
-        if bi not in running:
-            running[bi] = _Running(prob, f"cum{bi}", {t: [(x[bi, t], 1.0)] for t in send_days})
-        return running[bi]
-
-    for f in buckets:
-        if f.parent is None:
-            continue
-        child, parent = cumulative(f.index), cumulative(f.parent)
-        for t in send_days:
-            terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
-            rhs = problem.extra_eligible(f, t)
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"follow_{f.index}_{t}", rhs))
-
-    # --- credits: grants, credit-backs, balances per class ------------------------
-    one = prob.add_variable("one", lowBound=1, upBound=1)  # carries constant credits into rows
-    refund_possible = s.refund_reliance > 0 and any(b.rate > 0 for b in paid) and any(t.credit_back for t in problem.tiers)
-    opening = sum(amount for _, amount in problem.start.lots) if problem.start is not None else 0.0
-    grant_vars: dict[int, pulp.LpVariable] = {}
-    for t in problem.grant_days():
-        k = cal.cycle_of(t)
-        if problem.grants[k] > 0:
-            capped = problem.tiers[k].balance_cap is not None
-            low = None if (capped and (refund_possible or opening > 0)) else 0
-            grant_vars[t] = prob.add_variable(f"grant_{k}", lowBound=low, upBound=problem.grants[k])
-
-    inflow: dict[int, list[tuple[pulp.LpVariable, float]]] = {t: [(v, 1.0)] for t, v in grant_vars.items()}
-    lag = s.refund_lag_days
-    for t in send_days:
-        rate = problem.refund_rate(t)
-        if rate > 0 and t + lag < n_days:
-            terms = [(x[b.index, t], rate * b.rate) for b in paid if b.rate > 0]
-            if terms:
-                inflow.setdefault(t + lag, []).extend(terms)
-    if problem.start is not None:
-        for t, amount in problem.start.credits_due.items():
-            inflow.setdefault(t, []).append((one, amount))
-
-    spend = {t: [(x[b.index, t], 1.0) for b in paid] for t in send_days}
-    accounts = _accounts(prob, problem, inflow, one)
-    balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (class, day) -> end-of-day balance
-    held_before_expiry: dict[int, list[tuple[pulp.LpVariable, float]]] = {t: [] for t in range(n_days)}
-    expiry_vars = []
-    pay: dict[tuple[int, int], pulp.LpVariable] = {}
-    for ci, account in enumerate(accounts):
-        previous: pulp.LpVariable | None = None
-        for t in range(account.first_day, account.last_day + 1):
-            bal = prob.add_variable(f"bal{ci}_{t}", lowBound=0)
-            balance[ci, t] = bal
-            terms: list[tuple[pulp.LpVariable, float]] = [(bal, 1.0)]
-            if previous is not None:
-                terms.append((previous, -1.0))
-            terms += [(v, -coef) for v, coef in account.arrivals.get(t, [])]
-            if t in spend and spend[t]:
-                if len(accounts) == 1:
-                    terms += spend[t]
-                else:
-                    pay[ci, t] = prob.add_variable(f"pay{ci}_{t}", lowBound=0)
-                    terms.append((pay[ci, t], 1.0))
-            before_expiry = [(bal, 1.0)]
-            if t in account.expiry_days:
-                gone = prob.add_variable(f"exp{ci}_{t}", lowBound=0)
-                expiry_vars.append(gone)
-                terms.append((gone, 1.0))
-                before_expiry.append((gone, 1.0))
-                # what is left cannot exceed what was received and is still valid
-                valid = account.still_valid(t)
-                prob.addConstraint(
-                    pulp.LpConstraint(_expr([(bal, 1.0)] + [(v, -co) for v, co in valid]), pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
-                )
-                if exact_expiry:
-                    _forbid_early_expiry(prob, ci, t, gone, bal, valid, upper=_credit_bound(problem))
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0))
-            held_before_expiry[t] += before_expiry
-            previous = bal
-    if len(accounts) > 1:
-        for t, terms in spend.items():
-            payers = [(pay[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in pay]
-            prob.addConstraint(pulp.LpConstraint(_expr(payers + [(v, -1.0) for v, _ in terms]), pulp.LpConstraintEQ, f"pay_{t}", 0.0))
-
-    # --- balance cap: the grant never lifts the balance above the cap -----------------
-    for t, grant in grant_vars.items():
-        cap = problem.tiers[cal.cycle_of(t)].balance_cap
-        if cap is None:
-            continue
-        if t == problem.first_day:  # what is held on a grant day before its sends
-            before = [(one, opening)]
-        else:
-            before = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
-        prob.addConstraint(pulp.LpConstraint(_expr([(grant, 1.0)] + before), pulp.LpConstraintLE, f"balcap_{t}", cap))
-
-    # --- reserve: keep credits unspent until the last release days of each cycle ----
-    for t in range(problem.first_day, n_days):
-        floor = problem.reserve_floor(cal.cycle_of(t))
-        if floor > 0 and problem.reserve_applies(t):
-            extra = slack(f"reserve_{t}", f"reserve:{t}")
-            prob.addConstraint(pulp.LpConstraint(_expr(held_before_expiry[t] + extra), pulp.LpConstraintGE, f"reserve_{t}", floor))
-
-    # --- goal mix (soft): credit-paid sends of each goal reach its target ------------
-    u: dict[tuple[Goal, int], pulp.LpVariable] = {}
-    goals = sorted({b.goal for b in buckets} | set(problem.shares), key=str)
-    for k in problem.cycles_ahead():
-        for g in goals:
-            target = problem.goal_target(g, k)
-            if target <= 0:
-                continue
-            u[g, k] = prob.add_variable(f"short_{g}_{k}", lowBound=0, upBound=target)
-            terms = [(x[b.index, t], 1.0) for b in paid if b.goal == g for t in cal.cycle_days(k) if (b.index, t) in x]
-            prob.addConstraint(pulp.LpConstraint(_expr(terms + [(u[g, k], 1.0)]), pulp.LpConstraintGE, f"goal_{g}_{k}", target))
-
-    # --- objective --------------------------------------------------------------------
-    if elastic:
-        prob.setObjective(_expr([(v, 1.0) for v in slacks.values()]))
-    else:
-        big_m = 100 * max((b.weight * b.rate for b in buckets), default=0.0)
-        terms = [(x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in buckets for t in send_days]
-        terms += [(v, -big_m) for v in u.values()]
-        terms += [(v, -EXPIRY_PENALTY) for v in expiry_vars]
-        prob.setObjective(_expr(terms))
-    return Model(prob, x, u, slacks, labels)
+    builder = _Builder(problem, exact_expiry=exact_expiry, elastic=elastic)
+    builder.sends()
+    builder.pools_and_minimums()
+    builder.daily_cap()
+    builder.follow_ups()
+    builder.credits()
+    builder.goal_mix()
+    builder.objective()
+    return Model(builder.prob, builder.x, builder.shortfall, builder.slacks, builder.labels)
 
 
 def _credit_bound(problem: Problem) -> float:
