@@ -47,7 +47,9 @@ def counting_rules(problem: Problem) -> list[str]:
         refund = s.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0) if tier.credit_back else 0.0
         # every paid send returns at most `refund` credits, so sends <= held / (1 - refund)
         most = held / (1 - refund) if refund < 1 else float("inf")
-        floor = problem.reserve_floor(k)
+        # the reserve binds the minimums only when no send day falls in the cycle's release days
+        release_sends = any(problem.can_send(t) and not problem.reserve_applies(t) for t in cal.cycle_days(k))
+        floor = 0 if release_sends else problem.reserve_floor(k)
         if paid_min + floor > most + 1e-9:
             parts = f"{grant} credits granted"
             if carried:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pulp
 import pytest
 from conftest import bucket, make, tier
 
@@ -192,3 +193,47 @@ def test_cbc_fallback_finds_the_same_optimum() -> None:
     assert cbc.solver == "CBC" and cbc.is_ok
     assert highs.totals is not None and cbc.totals is not None
     assert cbc.totals.objective == pytest.approx(highs.totals.objective, rel=0.005)
+
+
+def test_downgrade_to_a_shorter_lived_tier_pays_the_credits_that_expire_first() -> None:
+    # cycle 1 credits roll over 90 days; cycle 2's lapse at its end, so they are spent first
+    rollover = tier(10, policy="rollover", max_age_days=90)
+    plan = solve(cycles=2, tier=None, tiers=[rollover, tier(10)], buckets=[bucket(pool=12)], daily_cap=3)
+    per_cycle = plan.schedule.groupby("cycle")["sends"].sum().to_dict()
+    assert per_cycle == {1: 10, 2: 10}
+    ledger = plan.ledger.set_index("date")
+    assert ledger["expired"].sum() == 0  # nothing of cycle 2's grant lapses
+    assert plan.totals is not None and plan.totals.credits_left_at_end == pytest.approx(0)
+
+
+def test_exact_expiry_model_agrees_with_the_relaxed_one() -> None:
+    from planner.model import build_model
+    from planner.scenario import resolve
+
+    capped = tier(10, policy="rollover", max_age_days=45, balance_cap=15, credit_back=True)
+    problem = resolve(make(cycles=3, tier=capped, refund_reliance=0.5, buckets=[bucket(pool=6)], reserve=2))
+    values = []
+    for exact in (False, True):
+        model = build_model(problem, exact_expiry=exact)
+        model.prob.solve(pulp.HiGHS(msg=False, gapRel=1e-6))
+        values.append(pulp.value(model.prob.objective))
+    assert values[1] == pytest.approx(values[0], rel=1e-6)
+
+
+def test_time_limit_before_any_plan_is_a_clear_result() -> None:
+    from planner.paths import EXAMPLES_DIR
+    from planner.scenario import load_scenario
+
+    scenario = load_scenario(EXAMPLES_DIR.parent.parent / "bench" / "five_buckets.toml")
+    plan = make_plan(scenario, time_limit=1e-4)
+    assert plan.status in (PlanStatus.TIME_LIMIT, PlanStatus.FEASIBLE)
+    if plan.status is PlanStatus.TIME_LIMIT:
+        assert not plan.is_ok and plan.totals is None
+        assert "time limit" in plan.message and "before any plan was found" in plan.message
+
+
+def test_reserve_that_cannot_be_kept_is_explained() -> None:
+    plan = make_plan(make(reserve=8, reserve_release_days=0, buckets=[bucket(min=5)]))
+    assert plan.status is PlanStatus.INFEASIBLE
+    text = " ".join(plan.diagnosis)
+    assert "minimums need 5 credit-paid sends and the reserve keeps 8" in text
