@@ -1,0 +1,599 @@
+"""Track & re-plan page: log the InMails sent, see where you stand against the plan, and re-plan from today.
+
+Widgets, layout and caching only. The scenario is the one the Plan page left
+in ``st.session_state["scenario_toml"]`` (as on the Compare page). The log's
+rows are checked by :func:`planner.tracking.check_log_rows` (the rules of a
+CSV import, :func:`planner.usage.import_usage`); the actual ledger, learned
+rates and the re-plan come from :mod:`planner.actuals`; the tables and the
+chart from :mod:`planner.tracking`; the log is saved in the history database
+(:class:`planner.store.Store`, ``INMAIL_PLANNER_DB``). The page does what
+``inmail-planner replan`` and ``inmail-planner log`` do on the command line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from planner.actuals import PRIOR_WEIGHT, Replan, actual_ledger, learned_rates, replan
+from planner.catalog import Catalog, load_catalog
+from planner.charts import format_day
+from planner.export import schedule_csv, to_csv
+from planner.form import default_form, scenario_from_form
+from planner.plan import Plan, PlanStatus
+from planner.scenario import Problem, Scenario, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
+from planner.share import PARAM, decode_scenario
+from planner.solve import DEFAULT_GAP, make_plan
+from planner.store import Store, StoreError, database_url
+from planner.tracking import (
+    FREE_CHOICES,
+    LOG_COLUMNS,
+    OUTCOMES,
+    actual_burndown_figure,
+    balance_table,
+    check_log_rows,
+    clamp_today,
+    clean_log_rows,
+    gap_words,
+    headline_table,
+    horizon,
+    log_diff,
+    log_rows,
+    logged_before,
+    responses,
+    spend_gap,
+)
+from planner.usage import UsageEntry, UsageImportError, import_usage, usage_to_csv
+
+DEFAULT_TIME_LIMIT = 10.0  # seconds, as on the Plan page (its own setting wins when set)
+PERSIST = "session"  # widget values survive a visit to another page
+DATE_ORDERS = {
+    "iso": "ISO (2026-06-03)",
+    "day_first": "Day first (03/06/2026)",
+    "month_first": "Month first (06/03/2026)",
+}
+CHART_CONFIG = {"displaylogo": False}
+
+ss = st.session_state
+
+
+# --- cached work ------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _catalog() -> Catalog:
+    return load_catalog()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _solve(scenario_toml: str, time_limit: float) -> Plan:
+    """Plan a scenario given as TOML text (the Plan page's plan of it); a rerun does not solve again."""
+    catalog = _catalog()
+    return make_plan(scenario_from_toml(scenario_toml, catalog), catalog=catalog, time_limit=time_limit, gap=DEFAULT_GAP)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _replan(scenario_toml: str, log_csv: str, today: date, use_learned: bool, time_limit: float) -> Replan:
+    """Re-plan from ``today``; the same scenario, log, day, rates choice and limit do not solve again."""
+    catalog = _catalog()
+    entries = import_usage(log_csv.encode("utf-8")).entries  # the log's own CSV reads back unchanged
+    return replan(
+        scenario_from_toml(scenario_toml, catalog),
+        entries,
+        today,
+        catalog=catalog,
+        use_learned_rates=use_learned,
+        time_limit=time_limit,
+        gap=DEFAULT_GAP,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    """One store per database URL for the app process (a Store is safe to share between sessions)."""
+    return Store.open(url)
+
+
+def _open_store() -> tuple[Store | None, str]:
+    """The history database (``INMAIL_PLANNER_DB``, else the default file), or None and why not."""
+    try:
+        return _store(database_url(None).render_as_string(hide_password=False)), ""
+    except StoreError as err:
+        return None, str(err)
+
+
+# --- the scenario ------------------------------------------------------------------------
+
+
+def _scenario(catalog: Catalog) -> tuple[Scenario, str]:
+    """The scenario to track and where it comes from (as the Compare page finds it)."""
+    toml = ss.get("scenario_toml")
+    if toml is not None:
+        return scenario_from_toml(toml, catalog), "your scenario from the Plan page"
+    link = st.query_params.get(PARAM)
+    if link is not None:
+        try:
+            return decode_scenario(link, catalog), "the scenario from the link"
+        except ScenarioError as err:
+            st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
+    return scenario_from_form(default_form(date.today()), catalog), "the Plan page's starting scenario (open Plan to change it)"
+
+
+# --- log state -----------------------------------------------------------------------------
+
+
+def _editor_key() -> str:
+    return f"track_log_v{ss.get('track_editor_version', 0)}"
+
+
+def _set_rows(rows: list[dict[str, Any]]) -> None:
+    """Give the log table new rows (a new editor key drops the old editor's pending edits)."""
+    ss["track_rows_base"] = [dict(r) for r in rows]
+    ss["track_rows_edited"] = [dict(r) for r in rows]
+    ss["track_editor_version"] = ss.get("track_editor_version", 0) + 1
+
+
+def _import_file() -> None:
+    """Read the uploaded file into the log: its good rows replace the log, or are added to it."""
+    upload = ss.get("track_upload")
+    if upload is None:
+        return
+    try:
+        result = import_usage(
+            upload.getvalue(),
+            buckets=ss.get("track_buckets"),
+            date_order=ss.get("track_date_order", "iso"),
+            today=ss.get("track_today"),
+        )
+    except UsageImportError as err:
+        ss["track_import_report"] = {"file": upload.name, "error": str(err)}
+        return
+    rows = log_rows(result.entries)
+    base = ss.get("track_import_base", []) if ss.get("track_import_append") else []
+    _set_rows([*base, *rows])
+    ss["track_rows_after_import"] = ss["track_rows_edited"]
+    ss["track_import_report"] = {
+        "file": upload.name,
+        "summary": result.summary(),
+        "rejected": [{"line": r.line, "reason": r.reason} for r in result.rejected],
+        "clean": result.is_clean,
+    }
+
+
+def _on_upload() -> None:
+    ss["track_import_base"] = list(ss.get("track_rows_edited", []))
+    _import_file()
+
+
+def _on_date_order() -> None:
+    # read the file again in the new order, unless the table was edited since it was read
+    if ss.get("track_upload") is not None and ss.get("track_rows_edited") == ss.get("track_rows_after_import"):
+        _import_file()
+
+
+def _on_load_saved(store: Store, name: str) -> None:
+    try:
+        entries = store.usage(name)
+    except StoreError as err:
+        ss["track_notice"] = ("error", f"The history database could not be read: {err}")
+        return
+    _set_rows(log_rows(entries))
+    ss["track_import_report"] = None
+    ss["track_notice"] = ("success", f"Loaded the {len(entries)} InMails saved under {name!r}.")
+
+
+def _log_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    # plain objects (dates as datetime.date): a row added to an empty table then fits every column
+    frame = pd.DataFrame(rows, columns=LOG_COLUMNS).astype(object)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)  # row numbers as the checks name them
+    return frame
+
+
+def _save_log(store: Store, name: str, entries: list[UsageEntry]) -> None:
+    """Add the log's rows not yet saved under ``name``; refuse when saved rows were changed here."""
+    try:
+        saved = store.usage(name)
+        new, missing = log_diff(entries, saved)
+        if missing:
+            st.error(
+                f"**Not saved.** {len(missing)} of the InMails saved under {name!r} are not in this log as they were "
+                "saved (changed or deleted here). The history database only adds records, so saving now would count "
+                "them twice. Load the saved log and add to it, or save under another name.",
+                icon=":material/block:",
+            )
+        elif not new:
+            st.info(f"Nothing new to save: the {len(entries)} InMails are already saved under {name!r}.")
+        else:
+            batch = store.add_usage(name, new, source="app")
+            st.success(
+                f"Saved {len(new)} new InMails to the log of {name!r} (batch {batch}); it holds {len(saved) + len(new)} now.",
+                icon=":material/check_circle:",
+            )
+    except StoreError as err:
+        st.error(f"The history database could not be written: {err}")
+
+
+# --- page ------------------------------------------------------------------------------------
+
+catalog = _catalog()
+scenario, source = _scenario(catalog)
+scenario_toml = scenario_to_toml(scenario)
+problem: Problem = resolve(scenario, catalog)
+bucket_names = [b.name for b in problem.buckets]
+ss["track_buckets"] = bucket_names
+first_day, last_day = horizon(problem)
+time_limit = float(ss.get("plan_time_limit", DEFAULT_TIME_LIMIT))
+
+st.title("Track & re-plan")
+title = f"**{scenario.title}**, " if scenario.title else ""
+st.markdown(
+    f"Tracking {title}{source}: {scenario.cycles} cycle{'s' if scenario.cycles > 1 else ''} "
+    f"from {format_day(first_day)} to {format_day(last_day)}. Log what you sent and what came of it; "
+    "the page shows where you stand against the plan and the best plan for the days that are left."
+)
+
+picked = ss.get("track_today")
+if not isinstance(picked, date) or not first_day <= picked <= last_day:
+    ss["track_today"] = clamp_today(problem, date.today())
+today_cols = st.columns([1, 3])
+today: date = today_cols[0].date_input(
+    "Today",
+    min_value=first_day,
+    max_value=last_day,
+    key="track_today",
+    format="YYYY-MM-DD",
+    help="The day to re-plan from. The log counts the days before it; a row dated after it is refused.",
+)
+today_cols[1].caption(f"Default: today's date, moved into the scenario's horizon ({first_day:%d %b %Y} to {last_day:%d %b %Y}).")
+
+# --- the usage log ------------------------------------------------------------------------
+
+st.header("Usage log")
+with st.container(border=True):
+    cols = st.columns([3, 2])
+    cols[0].file_uploader(
+        "Import a usage log (CSV)",
+        type=["csv", "txt"],
+        key="track_upload",
+        on_change=_on_upload,
+        help="Columns sent_on, bucket, outcome (pending, accepted, declined, replied), outcome_on; "
+        "optional recipient and free. Comma, semicolon or tab; UTF-8 with or without BOM. Extra columns are ignored.",
+    )
+    with cols[1]:
+        st.radio(
+            "Dates that are not ISO are",
+            options=list(DATE_ORDERS),
+            format_func=DATE_ORDERS.get,
+            key="track_date_order",
+            on_change=_on_date_order,
+            horizontal=True,
+            persist_state=PERSIST,
+            help="03/04/2026 is 3 April day first, 4 March month first; ISO dates (2026-04-03) are read in every order.",
+        )
+        st.toggle(
+            "Add the file's rows to the log (instead of replacing it)",
+            key="track_import_append",
+            persist_state=PERSIST,
+        )
+
+report = ss.get("track_import_report")
+if report:
+    if "error" in report:
+        st.error(f"**{report['file']}** was not imported: {report['error']}", icon=":material/error:")
+    elif report["clean"]:
+        st.success(f"**{report['file']}**: {report['summary']}", icon=":material/check_circle:")
+    else:
+        st.warning(
+            f"**{report['file']}**: {report['summary']} The good rows are in the log below; "
+            "fix the rejected ones in the file and import it again, or add them in the table.",
+            icon=":material/warning:",
+        )
+        st.dataframe(
+            pd.DataFrame(report["rejected"], columns=["line", "reason"]),
+            key="track_rejected",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "line": st.column_config.NumberColumn("Line", help="As a spreadsheet numbers it: the header is line 1."),
+                "reason": st.column_config.TextColumn("Why the row was rejected", width="large"),
+            },
+        )
+notice = ss.pop("track_notice", None)
+if notice is not None:
+    kind, message = notice
+    (st.success if kind == "success" else st.error)(message)
+
+if _editor_key() not in ss:  # the editor's state is gone after a visit to another page
+    ss["track_rows_base"] = ss.get("track_rows_edited", [])
+base_rows = ss.get("track_rows_base", [])
+unknown = sorted({str(r["bucket"]) for r in base_rows if r.get("bucket") and r["bucket"] not in bucket_names})
+st.markdown("**InMails sent**: one row per InMail; edit any cell, add or delete rows")
+edited = st.data_editor(
+    _log_frame(base_rows),
+    key=_editor_key(),
+    num_rows="dynamic",
+    width="stretch",
+    column_config={
+        "_index": st.column_config.NumberColumn("Row", disabled=True),
+        "sent_on": st.column_config.DateColumn("Sent on", format="YYYY-MM-DD", required=True),
+        "bucket": st.column_config.SelectboxColumn("Bucket", options=[*bucket_names, *unknown], required=True),
+        "outcome": st.column_config.SelectboxColumn("Outcome", options=OUTCOMES, required=True, default="pending"),
+        "outcome_on": st.column_config.DateColumn("Outcome on", format="YYYY-MM-DD", help="Empty while pending."),
+        "recipient": st.column_config.TextColumn("Recipient", help="Optional."),
+        "free": st.column_config.SelectboxColumn(
+            "Free?", options=list(FREE_CHOICES), help="Empty: the bucket's default (Open Profile and 1st-degree are free)."
+        ),
+    },
+)
+rows = clean_log_rows(edited.to_dict("records"))
+ss["track_rows_edited"] = rows
+check = check_log_rows(rows, buckets=bucket_names, today=today)
+entries = check.entries
+if check.rejected:
+    st.warning(
+        f"{len(check.rejected)} row{'s' if len(check.rejected) > 1 else ''} of the table "
+        f"{'are' if len(check.rejected) > 1 else 'is'} left out until fixed:\n" + "\n".join(f"- {m}" for m in check.messages()),
+        icon=":material/edit_note:",
+    )
+
+store, store_problem = _open_store()
+default_name = scenario.title or "Untitled scenario"
+if ss.get("track_name_for") != default_name:  # a new scenario title names the log, until the user types another
+    ss["track_name_for"] = default_name
+    ss["track_name"] = default_name
+log_cols = st.columns([2, 1, 1, 1])
+name = (
+    log_cols[0]
+    .text_input("Name in the history", key="track_name", help="The log is saved under this scenario name.", persist_state=PERSIST)
+    .strip()
+)
+saved_count = 0
+if store is not None and name:
+    try:
+        saved_count = len(store.usage(name))
+    except StoreError as err:
+        store, store_problem = None, str(err)
+if log_cols[1].button(
+    "Save the log to the history",
+    key="track_save_log",
+    icon=":material/save:",
+    disabled=store is None or not name or not entries,
+    help="Adds the rows not saved yet under this name.",
+):
+    assert store is not None
+    _save_log(store, name, entries)
+    saved_count = len(store.usage(name))
+log_cols[2].button(
+    "Load the saved log",
+    key="track_load_log",
+    icon=":material/history:",
+    disabled=store is None or saved_count == 0,
+    on_click=_on_load_saved,
+    args=(store, name),
+    help="Replaces the table with the log saved under this name.",
+)
+log_cols[3].download_button(
+    "Log (CSV)",
+    usage_to_csv(entries),
+    file_name="usage_log.csv",
+    mime="text/csv",
+    key="track_dl_log",
+    icon=":material/download:",
+    on_click="ignore",
+)
+if store is None:
+    st.caption(f"History database unavailable: {store_problem}")
+else:
+    st.caption(f"{saved_count} InMails saved under {name!r} in `{store.url}`." if name else f"Database: `{store.url}`.")
+
+# --- where I stand ---------------------------------------------------------------------------
+
+st.header("Where I stand")
+actual = actual_ledger(problem, entries, today)
+if actual.overspent_on is not None:
+    st.error(
+        f"**The log spends credits the ledger does not hold, first on {format_day(actual.overspent_on)}.** "
+        "Check the log's dates, buckets and free sends (a free InMail uses no credit); there is no re-plan until it adds up.",
+        icon=":material/error:",
+    )
+    st.stop()
+
+original = _solve(scenario_toml, time_limit)
+use_learned = bool(ss.get("track_use_learned", False)) and scenario.buckets is not None
+with st.spinner("Re-planning from today..."):
+    try:
+        result: Replan | None = _replan(scenario_toml, usage_to_csv(entries), today, use_learned, time_limit)
+        replan_problem = ""
+    except ScenarioError as err:
+        result, replan_problem = None, "; ".join(err.problems)
+
+kept = logged_before(problem, entries, today)
+balance = balance_table(actual, problem)
+metrics = st.columns(5)
+today_index = problem.calendar.index_of(today)
+granted_today = problem.grants[problem.calendar.cycle_of(today_index)] if today_index in problem.calendar.cycle_starts else 0
+metrics[0].metric(
+    "Credits held today",
+    f"{balance['credits'].sum():,.0f}",
+    f"+{granted_today} granted today" if granted_today else None,
+    delta_color="off",
+    help="At the start of today, before today's grant and sends.",
+)
+metrics[1].metric("Returned by responses", f"{actual.credits_returned:,.0f}", help="Credits given back for logged responses.")
+metrics[2].metric("InMails logged", f"{len(kept)}", help="Sent before today, inside the scenario's horizon.")
+metrics[3].metric("Responses logged", f"{responses(kept)}")
+gap = spend_gap(original.ledger if original.is_ok else None, actual.table, today)
+metrics[4].metric(
+    "Against plan", "n/a" if gap is None else gap_words(gap), help="Credits the plan spent before today less those the log spent."
+)
+if today == first_day:
+    st.info("Today is the scenario's first day: nothing is logged before it yet, so the re-plan is the plan.")
+elif result is not None:
+    sentence = result.standing(original if original.is_ok else None)
+    st.info(sentence[:1].upper() + sentence[1:] + ".", icon=":material/flag:")
+st.plotly_chart(
+    actual_burndown_figure(
+        problem,
+        original.ledger if original.is_ok else None,
+        actual.table,
+        today,
+        result.plan.ledger if result is not None and result.plan.is_ok else None,
+    ),
+    key="track_burndown",
+    width="stretch",
+    config=CHART_CONFIG,
+)
+left, right = st.columns([2, 3])
+with left:
+    st.markdown("**Balance today, by expiry**")
+    st.dataframe(
+        balance,
+        key="track_balance",
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config={
+            "expires_after": st.column_config.DateColumn("Usable through", format="ddd D MMM YYYY"),
+            "credits": st.column_config.NumberColumn("Credits", format="%.2f"),
+            "days_left": st.column_config.NumberColumn("Days left", help="Today included."),
+        },
+    )
+with right:
+    if actual.notes:
+        st.markdown("**Log rows the ledger leaves out**")
+        st.markdown("\n".join(f"- {n}" for n in actual.notes))
+    with st.expander("Actual ledger, day by day", icon=":material/account_balance:"):
+        st.dataframe(actual.table, key="track_actual_ledger", hide_index=True, width="stretch", placeholder="–")
+
+# --- learned response rates ------------------------------------------------------------------
+
+st.header("Learned response rates")
+rates = result.rates if result is not None else learned_rates(problem, entries, today)
+st.caption(
+    f"Per bucket, the template's rate is a prior worth {PRIOR_WEIGHT} observations; the log adds its sends with an "
+    "outcome, and those pending for more than 30 days as no response. Learned = (prior x "
+    f"{PRIOR_WEIGHT} + responses) / ({PRIOR_WEIGHT} + observations)."
+)
+st.dataframe(
+    rates,
+    key="track_rates",
+    hide_index=True,
+    width="stretch",
+    placeholder="–",
+    column_config={
+        "bucket": "Bucket",
+        "prior_rate": st.column_config.NumberColumn("Template rate", format="percent"),
+        "logged_sends": st.column_config.NumberColumn("Logged sends"),
+        "observations": st.column_config.NumberColumn("Observations"),
+        "responses": st.column_config.NumberColumn("Responses"),
+        "observed_rate": st.column_config.NumberColumn("Observed rate", format="percent"),
+        "learned_rate": st.column_config.NumberColumn("Learned rate", format="percent"),
+    },
+)
+st.toggle(
+    "Use learned rates for the re-plan",
+    key="track_use_learned",
+    persist_state=PERSIST,
+    disabled=scenario.buckets is None,
+    help="Plan the days left with the learned rates instead of the template's.",
+)
+
+# --- re-plan from today ------------------------------------------------------------------------
+
+st.header("Re-plan from today")
+if result is None:
+    st.error(f"No re-plan: {replan_problem}", icon=":material/error:")
+    st.stop()
+new = result.plan
+rates_note = "learned response rates" if result.used_learned_rates else "the template's response rates"
+st.caption(
+    f"The same model from {format_day(today)} to {format_day(last_day)}, starting from the credits held today, "
+    f"with what the log already sent taken off this cycle's pools and goal targets, and {rates_note}."
+)
+if not new.is_ok:
+    if new.status is PlanStatus.INFEASIBLE:
+        reasons = new.diagnosis or [
+            "The planner could not name the conflict; try loosening minimums, the reserve or the daily cap."
+        ]
+        st.error(f"**No plan for the days left.** {new.message} Why:\n" + "\n".join(f"- {r}" for r in reasons))
+    else:
+        st.error(new.message)
+    st.stop()
+if new.status is PlanStatus.FEASIBLE:
+    st.warning(f"{new.message} It is within {new.gap or 0:.2%} of the best possible.", icon=":material/timer:")
+
+headline = headline_table(original, actual, new, kept)
+old_t, new_t = original.totals, new.totals
+assert new_t is not None
+done_and_new = float(headline.loc[headline["measure"].str.startswith("Responses"), "logged_plus_new"].iloc[0])
+cols = st.columns(4)
+if old_t is not None:
+    cols[0].metric("Old plan: expected responses", f"{old_t.expected_responses:,.2f}")
+    cols[1].metric(
+        "Logged + new plan",
+        f"{done_and_new:,.2f}",
+        f"{done_and_new - old_t.expected_responses:+.2f}",
+        help="Responses logged so far plus the new plan's expected ones.",
+    )
+cols[2].metric("New plan: InMails from today", f"{new_t.sends}")
+cols[3].metric("New plan: expiring unused", f"{new_t.expired_unused:,.1f}", delta_color="inverse")
+st.dataframe(
+    headline,
+    key="track_headline",
+    hide_index=True,
+    width="stretch",
+    placeholder="–",
+    column_config={
+        "measure": st.column_config.TextColumn("", width="medium"),
+        "old_plan": st.column_config.NumberColumn("Old plan (whole horizon)", format="%.2f"),
+        "logged": st.column_config.NumberColumn("Logged before today", format="%.2f"),
+        "new_plan": st.column_config.NumberColumn("New plan from today", format="%.2f"),
+        "logged_plus_new": st.column_config.NumberColumn("Logged + new plan", format="%.2f"),
+    },
+)
+
+todays = new.schedule[new.schedule["date"] == today]
+if todays.empty:
+    upcoming = new.schedule[new.schedule["date"] > today]
+    following = f" Next sends: {format_day(upcoming['date'].iloc[0])}." if not upcoming.empty else ""
+    st.info(f"Nothing to send today, {format_day(today)}.{following}", icon=":material/event_busy:")
+else:
+    items = ", ".join(f"**{r.sends}** x {r.bucket}" for r in todays.itertuples(index=False))
+    st.success(f"Today, {format_day(today)}: send {items}.", icon=":material/send:")
+st.markdown("**The new schedule**")
+st.dataframe(new.schedule, key="track_schedule", hide_index=True, width="stretch", placeholder="–")
+downloads = st.columns(3)
+downloads[0].download_button(
+    "New schedule (CSV)",
+    schedule_csv(new),
+    file_name="replan_schedule.csv",
+    mime="text/csv",
+    key="track_dl_schedule",
+    icon=":material/download:",
+    on_click="ignore",
+)
+downloads[1].download_button(
+    "Usage log (CSV)",
+    usage_to_csv(entries),
+    file_name="usage_log.csv",
+    mime="text/csv",
+    key="track_dl_log_bottom",
+    icon=":material/download:",
+    on_click="ignore",
+)
+downloads[2].download_button(
+    "Actual ledger (CSV)",
+    to_csv(actual.table),
+    file_name="actual_ledger.csv",
+    mime="text/csv",
+    key="track_dl_actual",
+    icon=":material/download:",
+    on_click="ignore",
+)
+st.caption(
+    "The same re-plan on the command line: `inmail-planner replan scenario.toml --log usage_log.csv "
+    f"--today {today.isoformat()}{' --learned-rates' if result.used_learned_rates else ''} --schedule new.csv`."
+)
