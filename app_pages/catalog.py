@@ -39,6 +39,7 @@ st.dataframe(
     key="catalog_table",
     hide_index=True,
     width="stretch",
+    placeholder="–",
     column_order=[
         "name",
         "monthly_credits",
@@ -47,10 +48,10 @@ st.dataframe(
         "balance_cap",
         "credit_back",
         "price_monthly",
-        "price_annual_monthly",
-        "price_is_estimate",
         "source",
         "as_of",
+        "price_is_estimate",
+        "price_annual_monthly",
         "notes",
     ],
     column_config={
@@ -62,9 +63,9 @@ st.dataframe(
         "credit_back": st.column_config.CheckboxColumn("Credit-back"),
         "price_monthly": st.column_config.NumberColumn("Price a month", format="dollar"),
         "price_annual_monthly": st.column_config.NumberColumn("Price a month, billed yearly", format="dollar"),
-        "price_is_estimate": st.column_config.CheckboxColumn("Price is an estimate"),
+        "price_is_estimate": st.column_config.CheckboxColumn("Estimate"),
         "source": st.column_config.TextColumn("Source", width="large"),
-        "as_of": "As of",
+        "as_of": st.column_config.TextColumn("As of", width="small"),
         "notes": st.column_config.TextColumn("Notes", width="large"),
     },
 )

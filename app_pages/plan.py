@@ -346,6 +346,7 @@ edited = st.data_editor(
     key=_editor_key(),
     num_rows="dynamic",
     hide_index=True,
+    placeholder="–",
     width="stretch",
     column_config={
         "name": st.column_config.TextColumn("Bucket", required=True, width="medium"),
@@ -585,7 +586,8 @@ if totals.goal_shortfall:
 if totals.expected_credit_backs > 0.005:
     notes.append(f"{totals.expected_credit_backs:,.2f} credits expected back from responses")
 notes.append(f"{totals.sends} InMails in all, {totals.free_sends} of them free")
-st.caption("; ".join(notes).capitalize() + ".")
+caption = "; ".join(notes)
+st.caption(caption[:1].upper() + caption[1:] + ".")
 
 st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config={"displaylogo": False})
 
@@ -598,14 +600,13 @@ with right:
         key="plan_allocation",
         hide_index=True,
         width="stretch",
+        column_order=["bucket", "sends", "share", "credits", "expected_responses"],
         column_config={
             "bucket": "Bucket",
-            "goal": "Goal",
-            "free": st.column_config.CheckboxColumn("Free"),
             "sends": st.column_config.NumberColumn("Sends"),
             "share": st.column_config.NumberColumn("Share", format="percent"),
             "credits": st.column_config.NumberColumn("Credits"),
-            "expected_responses": st.column_config.NumberColumn("Expected responses", format="%.2f"),
+            "expected_responses": st.column_config.NumberColumn("Exp. responses", format="%.2f"),
         },
     )
     st.markdown("**Goal mix per cycle**")
@@ -614,7 +615,13 @@ with right:
         key="plan_goal_mix",
         hide_index=True,
         width="stretch",
-        column_config={"paid_sends": "Credit-paid sends", "shortfall": "Shortfall", "target": "Target"},
+        column_config={
+            "goal": "Goal",
+            "cycle": "Cycle",
+            "target": "Target",
+            "paid_sends": "Credit-paid sends",
+            "shortfall": "Shortfall",
+        },
     )
 
 st.subheader("What do I send today?")
@@ -640,9 +647,9 @@ with day_cols[1]:
         )
         st.success(f"{format_day(day)}: send {items}; {int(todays['credits_used'].sum())} credits.", icon=":material/send:")
 with st.expander("Full schedule, day by day", expanded=False, icon=":material/calendar_month:"):
-    st.dataframe(schedule, key="plan_schedule", hide_index=True, width="stretch")
+    st.dataframe(schedule, key="plan_schedule", hide_index=True, width="stretch", placeholder="–")
 with st.expander("Credit ledger, day by day", expanded=False, icon=":material/account_balance:"):
-    st.dataframe(plan.ledger, key="plan_ledger", hide_index=True, width="stretch")
+    st.dataframe(plan.ledger, key="plan_ledger", hide_index=True, width="stretch", placeholder="–")
 
 st.subheader("Save and share")
 _downloads(plan)

@@ -330,36 +330,44 @@ def comparison_table(table: pd.DataFrame, cycles: int = 1) -> pd.DataFrame:
     return out
 
 
-def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 520) -> go.Figure:
+def tier_label(row: pd.Series) -> str:
+    """A tier's name with its monthly price, as the comparison chart's axis shows it."""
+    price = row["price_monthly"]
+    return f"{row['tier']} · " + ("no list price" if pd.isna(price) else f"${price:,.0f}/mo")
+
+
+def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 560) -> go.Figure:
     """The tiers side by side, in four panels; the current tier is highlighted.
 
-    Panels: expected responses a month; credits unused a month (expired,
-    forfeited over the cap, left over) and the goal-mix shortfall; price a
-    month and cost per expected response; extra responses per extra dollar
-    against the current tier.
+    Each tier is labelled with its monthly price. Panels: expected responses
+    a month; credits unused a month (expired or forfeited over the cap, left
+    unspent at the end) with the goal-mix shortfall where there is one; cost
+    per expected response; extra expected responses a month per extra $100 a
+    month against the current tier (red where a dearer tier gets fewer).
     """
     if table is None or table.empty:
         return empty_figure("No tiers to compare.", "Tier comparison", height)
     data = comparison_table(table, cycles)
-    names = list(data["tier"])
+    names = [tier_label(row) for _, row in data.iterrows()]
     colors = [CURRENT_COLOR if c else OTHER_COLOR for c in data["current"]]
     fig = make_subplots(
         rows=2,
         cols=2,
         shared_yaxes=True,
-        horizontal_spacing=0.06,
-        vertical_spacing=0.14,
+        horizontal_spacing=0.08,
+        vertical_spacing=0.16,
         subplot_titles=(
             "Expected responses a month",
             "Credits unused a month; goal-mix shortfall",
-            "Price a month (estimate) and cost per response",
-            "Extra responses per extra $ (vs current)",
+            "Cost per expected response ($, estimated prices)",
+            "Extra responses a month per extra $100 (vs current)",
         ),
     )
 
     def text(values: pd.Series, fmt: str) -> list[str]:
         return ["" if pd.isna(v) else fmt.format(v) for v in values]
 
+    bar_text = {"textposition": "outside", "cliponaxis": False, "textfont": {"size": 11}}
     fig.add_trace(
         go.Bar(
             y=names,
@@ -368,9 +376,9 @@ def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 520) -> g
             marker_color=colors,
             name="Expected responses a month",
             text=text(data["responses_per_month"], "{:.1f}"),
-            textposition="auto",
             hovertemplate="<b>%{y}</b><br>%{x:.2f} expected responses a month<extra></extra>",
             showlegend=False,
+            **bar_text,
         ),
         row=1,
         col=1,
@@ -382,7 +390,7 @@ def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 520) -> g
             orientation="h",
             marker_color=EXPIRY_COLOR,
             name="Expire or forfeited",
-            hovertemplate="<b>%{y}</b><br>%{x:.1f} credits a month expire or are forfeited<extra></extra>",
+            hovertemplate="<b>%{y}</b><br>%{x:.1f} credits a month expire or are forfeited over the cap<extra></extra>",
         ),
         row=1,
         col=2,
@@ -394,18 +402,19 @@ def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 520) -> g
             orientation="h",
             marker_color="#f5b7b1",
             name="Left unspent at the end",
-            hovertemplate="<b>%{y}</b><br>%{x:.1f} credits a month left unspent at the end<extra></extra>",
+            hovertemplate="<b>%{y}</b><br>%{x:.1f} credits a month still unspent at the end<extra></extra>",
         ),
         row=1,
         col=2,
     )
+    shortfall = data["shortfall_per_month"].where(data["shortfall_per_month"] > 0)
     fig.add_trace(
         go.Scatter(
             y=names,
-            x=data["shortfall_per_month"],
+            x=shortfall,
             mode="markers",
             marker={"symbol": "diamond", "size": 10, "color": RESERVE_COLOR},
-            name="Goal-mix shortfall",
+            name="Goal-mix shortfall (sends)",
             hovertemplate="<b>%{y}</b><br>goal-mix shortfall: %{x:.0f} sends a month<extra></extra>",
         ),
         row=1,
@@ -414,46 +423,42 @@ def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 520) -> g
     fig.add_trace(
         go.Bar(
             y=names,
-            x=data["price_monthly"],
+            x=data["cost_per_response"],
             orientation="h",
             marker_color=colors,
-            name="Price a month",
-            text=text(data["price_monthly"], "${:,.0f}"),
-            textposition="auto",
-            hovertemplate="<b>%{y}</b><br>$%{x:,.2f} a month (estimated list price)<extra></extra>",
-            showlegend=False,
-        ),
-        row=2,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            y=names,
-            x=data["cost_per_response"],
-            mode="markers",
-            marker={"symbol": "circle", "size": 10, "color": "#222222"},
             name="Cost per expected response",
+            text=text(data["cost_per_response"], "${:,.2f}"),
             hovertemplate="<b>%{y}</b><br>$%{x:,.2f} per expected response<extra></extra>",
+            showlegend=False,
+            **bar_text,
         ),
         row=2,
         col=1,
     )
+    per_100 = data["extra_responses_per_dollar"] * 100
     fig.add_trace(
         go.Bar(
             y=names,
-            x=data["extra_responses_per_dollar"],
+            x=per_100,
             orientation="h",
-            marker_color=GRANT_COLOR,
-            name="Extra responses per extra $",
-            text=text(data["extra_responses_per_dollar"], "{:.3f}"),
-            textposition="auto",
-            hovertemplate="<b>%{y}</b><br>%{x:.3f} extra responses a month per extra dollar<extra></extra>",
+            marker_color=[EXPIRY_COLOR if v < 0 else GRANT_COLOR for v in per_100.fillna(0)],
+            name="Extra responses per extra $100",
+            text=text(per_100, "{:+.2f}"),
+            customdata=data[["extra_responses_per_month", "extra_cost_per_month"]].to_numpy(dtype=float),
+            hovertemplate="<b>%{y}</b><br>%{customdata[0]:+.2f} expected responses a month for $%{customdata[1]:,.2f} more"
+            "<br>%{x:+.2f} per extra $100<extra></extra>",
             showlegend=False,
+            **bar_text,
         ),
         row=2,
         col=2,
     )
     _layout(fig, "Tier comparison", height)
-    fig.update_layout(barmode="stack", legend={"y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 90})
+    fig.update_layout(
+        barmode="stack",
+        legend={"y": -0.1, "yanchor": "top", "x": 0, "xanchor": "left"},
+        margin={"b": 80, "r": 40},
+    )
+    fig.update_annotations(font={"size": 13})
     fig.update_yaxes(autorange="reversed", type="category")
     return fig

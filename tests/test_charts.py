@@ -17,6 +17,7 @@ from planner.charts import (
     empty_figure,
     pace_line,
     sends_per_week_figure,
+    tier_label,
     weekly_sends,
 )
 from planner.compare import compare_tiers
@@ -217,26 +218,37 @@ def test_compare_figure_has_four_panels_and_highlights_the_current_tier(comparis
     assert titles == [
         "Expected responses a month",
         "Credits unused a month; goal-mix shortfall",
-        "Price a month (estimate) and cost per response",
-        "Extra responses per extra $ (vs current)",
+        "Cost per expected response ($, estimated prices)",
+        "Extra responses a month per extra $100 (vs current)",
     ]
     responses = _trace(fig, "Expected responses a month")
-    assert list(responses.y) == list(comparison["tier"])
+    assert list(responses.y) == [
+        "Premium Business · $60/mo",
+        "Sales Navigator Core · $100/mo",
+        "Sales Navigator Advanced Plus · no list price",
+        "Recruiter Lite · $170/mo",
+    ]
     np.testing.assert_allclose(np.asarray(responses.x, dtype=float), comparison["responses_per_month"].to_numpy(dtype=float))
     colors = list(responses.marker.color)
-    current = list(comparison["current"]).index(True)
-    assert colors[current] != colors[(current + 1) % len(colors)]
+    assert colors[0] != colors[1]  # Premium Business, the current tier, stands out
+    assert colors[1:] == [colors[1]] * 3
     names = {t.name for t in fig.data}
-    assert {
-        "Expire or forfeited",
-        "Left unspent at the end",
-        "Goal-mix shortfall",
-        "Price a month",
-        "Cost per expected response",
-    } <= names
-    assert "Extra responses per extra $" in names
-    price = _trace(fig, "Price a month")
-    assert "" in list(price.text)  # no list price: no label rather than "$nan"
+    assert {"Expire or forfeited", "Left unspent at the end", "Goal-mix shortfall (sends)", "Cost per expected response"} <= names
+    cost = _trace(fig, "Cost per expected response")
+    assert cost.text[2] == ""  # no list price: no label rather than "$nan"
+    per_100 = _trace(fig, "Extra responses per extra $100")
+    table = comparison_table(comparison, 2)
+    core = list(table["tier"]).index("Sales Navigator Core")
+    assert per_100.x[core] == pytest.approx(100 * table["extra_responses_per_dollar"].iloc[core])
+    lite = list(table["tier"]).index("Recruiter Lite")
+    if table["extra_responses_per_month"].iloc[lite] < 0:  # dearer and worse: drawn red
+        assert per_100.marker.color[lite] != per_100.marker.color[core]
+
+
+def test_tier_label_shows_the_price_or_its_absence() -> None:
+    row = pd.Series({"tier": "X", "price_monthly": 99.99})
+    assert tier_label(row) == "X · $100/mo"
+    assert tier_label(pd.Series({"tier": "Y", "price_monthly": float("nan")})) == "Y · no list price"
 
 
 def test_figures_serialise_to_json(team: Plan, comparison: pd.DataFrame) -> None:

@@ -1,0 +1,335 @@
+"""End to end: a real ``streamlit run`` server driven by Playwright on Debian's headless Chromium.
+
+The path a person takes: choose a tier and see the plan change, edit a
+bucket, upload a scenario file, download the schedule and get the command
+line's rows, open a shared link and see the same plan, compare tiers, and
+read why a scenario has no plan. The test also takes the screenshots of the
+Plan and Compare pages in ``docs/screenshots``.
+
+Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+EXAMPLE = ROOT / "data" / "examples" / "team_upgrade.toml"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 90_000  # the machine is shared; a cold page can take a while to render
+
+INFEASIBLE_TOML = """version = 1
+title = "Too many minimums"
+start = 2026-06-01
+tier = "Premium Business"
+
+[[buckets]]
+name = "Prospects"
+goal = "sales"
+priority = "high"
+response_rate = 0.2
+min = 40
+"""
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium (.ci/run installs it)"),
+    pytest.mark.timeout(600),
+]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+expect.set_options(timeout=WAIT_MS)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A ``streamlit run app.py`` on a free localhost port; its base URL."""
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "localhost",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed after the server stops
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                pytest.fail(f"streamlit run exited with status {process.returncode}")
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit run did not answer its health check within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)  # type: ignore[attr-defined]
+    ctx.set_default_timeout(WAIT_MS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def page(context: object, server: str) -> Iterator[object]:
+    """One page for the whole path: later steps continue from earlier ones, as a person would."""
+    pg = context.new_page()  # type: ignore[attr-defined]
+    pg.goto(server + "/")
+    _wait_for_plan(pg)
+    yield pg
+    pg.close()
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _metric(pg: object, label: str) -> object:
+    return pg.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')  # type: ignore[attr-defined]
+
+
+def _metrics(pg: object) -> dict[str, str]:
+    cards = pg.locator('[data-testid="stMetric"]')  # type: ignore[attr-defined]
+    out = {}
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        out[card.locator('[data-testid="stMetricLabel"]').inner_text().strip()] = (
+            card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+        )
+    return out
+
+
+def _idle(pg: object) -> None:
+    """Wait until the script run has finished and every element has rendered."""
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
+            && !document.querySelector('[data-testid="stSkeleton"]')
+            && !document.querySelector('.stale-element, [data-stale="true"]')""",
+        timeout=WAIT_MS,
+    )
+
+
+def _wait_for_plan(pg: object) -> None:
+    expect(_metric(pg, "Credits granted")).to_be_visible(timeout=WAIT_MS)
+    expect(pg.locator(".js-plotly-plot").first).to_be_visible(timeout=WAIT_MS)  # type: ignore[attr-defined]
+    _idle(pg)
+
+
+def _burndown_text(pg: object) -> str:
+    return pg.locator(".js-plotly-plot").first.inner_text()  # type: ignore[attr-defined]
+
+
+def _choose(pg: object, label: str, option: str) -> None:
+    pg.get_by_role("combobox", name=label).click()  # type: ignore[attr-defined]
+    pg.get_by_role("option", name=option).first.click()  # type: ignore[attr-defined]
+
+
+def _upload(pg: object, path: Path) -> None:
+    pg.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))  # type: ignore[attr-defined]
+
+
+def _download(pg: object, label: str, target: Path) -> Path:
+    with pg.expect_download(timeout=WAIT_MS) as info:  # type: ignore[attr-defined]
+        pg.get_by_role("button", name=label).click()  # type: ignore[attr-defined]
+    info.value.save_as(str(target))
+    return target
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("inmail-planner")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "planner.cli"]
+    return subprocess.run([*command, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _edit_cell(pg: object, row: int, name: str, column: int, old: str, value: str) -> None:
+    """Type ``value`` into the bucket table's cell (row, column), both counted from 0.
+
+    ``name`` is the row's bucket and ``old`` the cell's value, to check the
+    cell before typing.
+
+    The table is drawn on a canvas: select the row's first cell by a click
+    (a click that only focuses the canvas is repeated; the grid's accessible
+    twin marks the selected cell), move right with the arrow keys, type
+    (which opens the cell's editor) and commit with Enter.
+    """
+    grid = pg.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
+    grid.scroll_into_view_if_needed()
+    header = row_height = 35
+    selected = grid.locator('[role="gridcell"][aria-selected="true"]')
+    for _ in range(4):
+        grid.click(position={"x": 80, "y": header + row_height * row + row_height / 2})
+        pg.wait_for_timeout(200)  # type: ignore[attr-defined]
+        if selected.count():
+            break
+    assert selected.count() == 1, "could not select a cell of the bucket table"
+    assert selected.first.inner_text() == name
+    for _ in range(column):
+        pg.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
+        pg.wait_for_timeout(50)  # type: ignore[attr-defined]
+    expect(selected.first).to_have_text(old)
+    pg.keyboard.type(value, delay=50)  # type: ignore[attr-defined]
+    pg.wait_for_timeout(300)  # type: ignore[attr-defined]
+    pg.keyboard.press("Enter")  # type: ignore[attr-defined]
+
+
+def _screenshot(pg: object, name: str) -> None:
+    """A screenshot of the whole page (the app scrolls inside its main block, so grow the viewport)."""
+    height = pg.evaluate(  # type: ignore[attr-defined]
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
+        ".map(e => e.scrollHeight), 900)"
+    )
+    pg.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 6000)})  # type: ignore[attr-defined]
+    pg.wait_for_timeout(800)  # type: ignore[attr-defined]
+    _idle(pg)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SCREENSHOTS / name))  # type: ignore[attr-defined]
+    pg.set_viewport_size({"width": 1400, "height": 1600})  # type: ignore[attr-defined]
+
+
+# --- the path -------------------------------------------------------------------------------
+
+
+def test_choosing_a_tier_changes_the_totals_and_the_burn_down(page: object) -> None:
+    expect(_metric(page, "Credits granted")).to_have_text("50")
+    assert "Cycle 1: Sales Navigator Core" in _burndown_text(page)
+    _choose(page, "Tier", "Premium Business: 15 credits, $59.99/month")
+    expect(_metric(page, "Credits granted")).to_have_text("15")
+    expect(_metric(page, "Expected responses")).to_have_text("2.75")
+    _idle(page)
+    assert "Cycle 1: Premium Business" in _burndown_text(page)
+    assert "s=" in page.url  # type: ignore[attr-defined]
+
+
+def test_editing_a_bucket_replans(page: object) -> None:
+    before = _metrics(page)["Expected responses"]
+    _edit_cell(page, row=2, name="Account expansion", column=5, old="10", value="2")  # Pool / cycle: 10 -> 2
+    expect(_metric(page, "Expected responses")).not_to_have_text(before)
+    _idle(page)
+    # 2 account expansions (r = 0.20), then 13 initial sends (r = 0.15): 2.35 expected responses
+    expect(_metric(page, "Expected responses")).to_have_text("2.35")
+
+
+def test_upload_then_download_gives_the_command_lines_schedule(page: object, tmp_path: Path) -> None:
+    _upload(page, EXAMPLE)
+    expect(page.get_by_text("Loaded the scenario file 'team_upgrade.toml'.")).to_be_visible()  # type: ignore[attr-defined]
+    expect(_metric(page, "Credits granted")).to_have_text("65")
+    _idle(page)
+    downloaded = _download(page, "Schedule (CSV)", tmp_path / "app_schedule.csv")
+    cli_out = tmp_path / "cli_schedule.csv"
+    result = _cli("plan", str(EXAMPLE), "--schedule", str(cli_out))
+    assert result.returncode == 0, result.stderr
+    assert downloaded.read_text(encoding="utf-8") == cli_out.read_text(encoding="utf-8")
+    # the scenario file the page offers runs on the command line to the same rows
+    scenario = _download(page, "Scenario (TOML)", tmp_path / "app_scenario.toml")
+    again = tmp_path / "cli_again.csv"
+    result = _cli("plan", str(scenario), "--schedule", str(again))
+    assert result.returncode == 0, result.stderr
+    assert again.read_text(encoding="utf-8") == cli_out.read_text(encoding="utf-8")
+
+
+def test_a_shared_link_opens_the_same_plan(page: object, context: object) -> None:
+    url = page.url  # type: ignore[attr-defined]
+    assert "?s=" in url
+    expected = _metrics(page)
+    _screenshot(page, "plan.png")
+    other = context.new_page()  # type: ignore[attr-defined]
+    try:
+        other.goto(url)
+        _wait_for_plan(other)
+        expect(_metric(other, "Credits granted")).to_have_text(expected["Credits granted"])
+        assert _metrics(other) == expected
+        assert "Cycle 2: Sales Navigator Core" in _burndown_text(other)
+    finally:
+        other.close()
+
+
+def test_compare_tiers_shows_a_table_a_chart_and_verdicts(page: object) -> None:
+    page.get_by_role("link", name="Compare tiers").click()  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", name="Compare tiers")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Tier comparison")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Sales Navigator Core adds")).to_be_visible()  # type: ignore[attr-defined]
+    _idle(page)
+    assert "Expected responses a month" in page.locator(".js-plotly-plot").first.inner_text()  # type: ignore[attr-defined]
+    _screenshot(page, "compare.png")
+    page.get_by_role("link", name="Plan").click()  # type: ignore[attr-defined]
+    _wait_for_plan(page)
+    expect(_metric(page, "Credits granted")).to_have_text("65")  # the inputs survived the visit
+
+
+def test_a_scenario_with_no_plan_says_why_and_keeps_the_inputs(page: object, tmp_path: Path) -> None:
+    path = tmp_path / "too_many_minimums.toml"
+    path.write_text(INFEASIBLE_TOML, encoding="utf-8")
+    _upload(page, path)
+    alert = page.get_by_text("No plan for this scenario.")  # type: ignore[attr-defined]
+    expect(alert).to_be_visible()
+    _idle(page)
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # type: ignore[attr-defined]
+    body = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    assert "Traceback" not in body
+    assert "Prospects" in body and "40" in body  # the diagnosis names the bucket and its minimum
+    expect(page.get_by_role("textbox", name="Title")).to_have_value("Too many minimums")  # type: ignore[attr-defined]
+    expect(page.get_by_role("combobox", name="Tier")).to_have_value("Premium Business: 15 credits, $59.99/month")  # type: ignore[attr-defined]
+
+
+def test_chromium_is_debians() -> None:
+    assert shutil.which("chromium") or CHROMIUM.exists()
