@@ -485,8 +485,18 @@ ss["plan_url_s"] = encoded
 
 time_limit = float(ss["plan_time_limit"])
 long_note = f" ({scenario.cycles} cycles; at most {time_limit:g} s)" if scenario.cycles > 3 else ""
-with st.spinner(f"Planning{long_note}..."):
-    plan = _solve(scenario_toml, time_limit)
+try:
+    with st.spinner(f"Planning{long_note}..."):
+        plan = _solve(scenario_toml, time_limit)
+except ScenarioError as err:
+    st.error("**The scenario was refused:**\n" + "\n".join(f"- {p}" for p in err.problems), icon=":material/edit_note:")
+    st.stop()
+except Exception as err:  # a solver failure is reported, not shown as a traceback; the inputs stay
+    st.error(
+        f"**The planner failed on this scenario** ({type(err).__name__}: {err}). Your inputs are kept.",
+        icon=":material/error:",
+    )
+    st.stop()
 
 file_stem = "".join(c if c.isalnum() else "_" for c in (scenario.title or "scenario").lower()).strip("_") or "scenario"
 
@@ -591,12 +601,12 @@ st.caption(caption[:1].upper() + caption[1:] + ".")
 
 st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config={"displaylogo": False})
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1.15, 1])
 left.plotly_chart(sends_per_week_figure(plan), key="plan_weekly", width="stretch", config={"displaylogo": False})
 with right:
     st.markdown("**Allocation per bucket**")
     st.dataframe(
-        plan.allocation,
+        plan.allocation.assign(share=plan.allocation["share"] * 100),
         key="plan_allocation",
         hide_index=True,
         width="stretch",
@@ -604,9 +614,9 @@ with right:
         column_config={
             "bucket": "Bucket",
             "sends": st.column_config.NumberColumn("Sends"),
-            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "share": st.column_config.NumberColumn("Share", format="%.0f %%"),
             "credits": st.column_config.NumberColumn("Credits"),
-            "expected_responses": st.column_config.NumberColumn("Exp. responses", format="%.2f"),
+            "expected_responses": st.column_config.NumberColumn("Expected responses", format="%.2f"),
         },
     )
     st.markdown("**Goal mix per cycle**")

@@ -405,3 +405,26 @@ def test_catalog_lists_every_tier_with_source_and_date() -> None:
     assert list(table["name"]) == list(catalog)
     assert table["source"].str.len().min() > 0
     assert set(table["as_of"]) == {t.as_of for t in catalog.values()}
+
+
+def test_a_solver_failure_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("HiGHS stopped")
+
+    monkeypatch.setattr(planner.solve, "make_plan", broken)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    _no_exception(at)
+    assert "The planner failed on this scenario** (RuntimeError: HiGHS stopped)" in _errors(at)
+    assert at.selectbox(key="plan_tier").value == "Sales Navigator Core"
+
+
+def test_a_twelve_cycle_plan_stays_within_the_time_limit() -> None:
+    at = _app()
+    at.number_input(key="plan_time_limit").set_value(20.0)
+    at.number_input(key="plan_cycles").set_value(12).run()
+    _no_exception(at)
+    assert not at.error, _errors(at)
+    assert _metrics(at)["Credits granted"] == "600"
+    ledger_days = len(_table(at, "closing"))
+    assert 365 <= ledger_days <= 366

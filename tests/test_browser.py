@@ -195,10 +195,16 @@ def _download(pg: object, label: str, target: Path) -> Path:
     return target
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str) -> subprocess.Popen[str]:
+    """Start ``inmail-planner`` (the console script, else ``python -m planner.cli``); it runs while the browser works."""
     script = Path(sys.executable).with_name("inmail-planner")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "planner.cli"]
-    return subprocess.run([*command, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.Popen([*command, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(process: subprocess.Popen[str]) -> None:
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
 
 
 def _edit_cell(pg: object, row: int, name: str, column: int, old: str, value: str) -> None:
@@ -270,20 +276,19 @@ def test_editing_a_bucket_replans(page: object) -> None:
 
 
 def test_upload_then_download_gives_the_command_lines_schedule(page: object, tmp_path: Path) -> None:
+    cli_out = tmp_path / "cli_schedule.csv"
+    cli = _cli("plan", str(EXAMPLE), "--schedule", str(cli_out))
     _upload(page, EXAMPLE)
     expect(page.get_by_text("Loaded the scenario file 'team_upgrade.toml'.")).to_be_visible()  # type: ignore[attr-defined]
     expect(_metric(page, "Credits granted")).to_have_text("65")
     _idle(page)
     downloaded = _download(page, "Schedule (CSV)", tmp_path / "app_schedule.csv")
-    cli_out = tmp_path / "cli_schedule.csv"
-    result = _cli("plan", str(EXAMPLE), "--schedule", str(cli_out))
-    assert result.returncode == 0, result.stderr
+    _finish(cli)
     assert downloaded.read_text(encoding="utf-8") == cli_out.read_text(encoding="utf-8")
     # the scenario file the page offers runs on the command line to the same rows
     scenario = _download(page, "Scenario (TOML)", tmp_path / "app_scenario.toml")
     again = tmp_path / "cli_again.csv"
-    result = _cli("plan", str(scenario), "--schedule", str(again))
-    assert result.returncode == 0, result.stderr
+    _finish(_cli("plan", str(scenario), "--schedule", str(again)))
     assert again.read_text(encoding="utf-8") == cli_out.read_text(encoding="utf-8")
 
 
