@@ -89,11 +89,18 @@ class _Account:
     still_valid: Callable[[int], Terms]
 
 
-def _accounts(prob: pulp.LpProblem, problem: Problem, inflow: dict[int, Terms], one: pulp.LpVariable) -> list[_Account]:
-    """The credits held at the start (a re-plan's lots), then one account per credit class."""
+def _accounts(
+    prob: pulp.LpProblem, problem: Problem, inflow: dict[int, Terms], one: pulp.LpVariable, forfeit_held: float = 0.0
+) -> list[_Account]:
+    """The credits held at the start (a re-plan's lots, less ``forfeit_held`` over a cap), then one account per credit class."""
     last = problem.n_days - 1
     accounts: list[_Account] = []
-    lots = [(day, amount) for day, amount in problem.start.lots if amount > 0] if problem.start is not None else []
+    lots = []
+    for day, amount in sorted(problem.start.lots if problem.start is not None else []):
+        gone = min(amount, forfeit_held)  # a forfeiture takes the credits that expire first
+        forfeit_held -= gone
+        if amount - gone > 0:
+            lots.append((day, amount - gone))
     if lots:
 
         def held_after(t: int) -> Terms:
@@ -234,18 +241,31 @@ class _Builder:
     def credits(self) -> None:
         """Grants, credit-backs and the balance of each account, day by day; the cap and the reserve."""
         problem, cal, s = self.problem, self.problem.calendar, self.problem.scenario
-        refund_possible = s.refund_reliance > 0 and any(b.rate > 0 for b in self.paid) and any(t.credit_back for t in problem.tiers)
         opening = sum(amount for _, amount in problem.start.lots) if problem.start is not None else 0.0
-        grants: dict[int, pulp.LpVariable] = {}
+        # grants: exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
+        inflow: dict[int, Terms] = {}
+        forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
+        removed: dict[int, pulp.LpVariable] = {}  # grant day -> forfeiture beyond the grant
+        capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
         for t in problem.grant_days():
             k = cal.cycle_of(t)
-            if problem.grants[k] > 0:
-                # a balance over the cap (credit-backs) forfeits more than the grant: a negative net grant
-                over_cap_possible = problem.tiers[k].balance_cap is not None and (refund_possible or opening > 0)
-                low = None if over_cap_possible else 0
-                grants[t] = self.prob.add_variable(f"grant_{k}", lowBound=low, upBound=problem.grants[k])
+            grant, cap = problem.grants[k], problem.tiers[k].balance_cap
+            if cap is None:
+                if grant > 0:
+                    inflow[t] = [(self.one, float(grant))]
+            elif t == problem.first_day:  # the balance before this grant is known: the lots held today
+                kept_today = min(grant, max(0.0, cap - opening))
+                if kept_today > 0:
+                    inflow[t] = [(self.one, kept_today)]
+                forfeit_held = max(0.0, opening - cap)
+            else:
+                kept_var = self.prob.add_variable(f"grant_{k}", lowBound=0, upBound=grant) if grant > 0 else None
+                if kept_var is not None:
+                    inflow[t] = [(kept_var, 1.0)]
+                # credit-backs, or a tier with a higher cap before, can leave more than this cap held
+                removed[t] = self.prob.add_variable(f"forfeit_held_{k}", lowBound=0)
+                capped.append((t, cap, kept_var))
 
-        inflow: dict[int, Terms] = {t: [(v, 1.0)] for t, v in grants.items()}
         lag = s.refund_lag_days
         for t in self.send_days:
             rate = problem.refund_rate(t)
@@ -258,10 +278,11 @@ class _Builder:
                 inflow.setdefault(t, []).append((self.one, amount))
 
         spend = {t: [(self.x[b.index, t], 1.0) for b in self.paid] for t in self.send_days}
-        accounts = _accounts(self.prob, problem, inflow, self.one)
+        accounts = _accounts(self.prob, problem, inflow, self.one, forfeit_held)
         balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
         held_before_expiry: dict[int, Terms] = {t: [] for t in range(problem.n_days)}
         pay: dict[tuple[int, int], pulp.LpVariable] = {}
+        take: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, grant day) -> its part of `removed`
         for ci, account in enumerate(accounts):
             previous: pulp.LpVariable | None = None
             for t in range(account.first_day, account.last_day + 1):
@@ -269,6 +290,12 @@ class _Builder:
                 balance[ci, t] = bal
                 flow: Terms = [(bal, 1.0)] + ([(previous, -1.0)] if previous is not None else [])
                 flow += [(v, -coef) for v, coef in account.arrivals.get(t, [])]
+                if t in removed and previous is not None:
+                    if len(accounts) == 1:
+                        flow.append((removed[t], 1.0))
+                    else:
+                        take[ci, t] = self.prob.add_variable(f"take{ci}_{t}", lowBound=0)
+                        flow.append((take[ci, t], 1.0))
                 if spend.get(t):
                     if len(accounts) == 1:
                         flow += spend[t]
@@ -293,16 +320,30 @@ class _Builder:
                 payers = [(pay[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in pay]
                 self.row(payers + [(v, -1.0) for v, _ in terms], pulp.LpConstraintEQ, f"pay_{t}", 0.0)
 
-        # the grant never lifts the balance above the cap
-        for t, grant in grants.items():
-            cap = problem.tiers[cal.cycle_of(t)].balance_cap
-            if cap is None:
-                continue
-            if t == problem.first_day:  # what is held on a grant day before its sends
-                before = [(self.one, opening)]
-            else:
-                before = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
-            self.row([(grant, 1.0)] + before, pulp.LpConstraintLE, f"balcap_{t}", cap)
+        for t, gone in removed.items():
+            takers = [(take[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in take]
+            if takers:
+                self.row(takers + [(gone, -1.0)], pulp.LpConstraintEQ, f"take_{t}", 0.0)
+
+        # the cap: the grant day's balance plus the grant, above the cap, is forfeited, exactly
+        # max(0, balance + grant - cap): first from the grant, beyond it from the credits held
+        big = _credit_bound(problem)
+        for t, ceiling, kept in capped:
+            k = cal.cycle_of(t)
+            held = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
+            kept_terms = [(kept, 1.0)] if kept is not None else []
+            gone = [(removed[t], -1.0)]
+            # after the grant the balance is at most the cap ...
+            self.row(kept_terms + held + gone, pulp.LpConstraintLE, f"balance_cap_{k}", ceiling)
+            # ... and the grant is refused only as far as the cap makes it: kept >= min(grant, cap - held)
+            if kept is not None:
+                whole = self.prob.add_variable(f"whole_grant_{k}", cat=pulp.LpBinary)  # 1: the grant fits whole
+                self.row([(kept, 1.0), (whole, -big)], pulp.LpConstraintGE, f"grant_whole_{k}", problem.grants[k] - big)
+                self.row(kept_terms + held + gone + [(whole, big)], pulp.LpConstraintGE, f"grant_fills_{k}", ceiling)
+            # credits held are forfeited only as far as they exceed the cap: removed = max(0, held - cap)
+            over = self.prob.add_variable(f"over_cap_{k}", cat=pulp.LpBinary)
+            self.row([(removed[t], 1.0), (over, -big)], pulp.LpConstraintLE, f"forfeit_if_over_{k}", 0.0)
+            self.row([(removed[t], 1.0)] + [(v, -c) for v, c in held] + [(over, big)], pulp.LpConstraintLE, f"forfeit_excess_{k}", big - ceiling)
 
         # keep the reserve until the last release days of each cycle
         for t in range(problem.first_day, problem.n_days):
@@ -354,8 +395,9 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
 
 
 def _credit_bound(problem: Problem) -> float:
-    """An upper bound on any balance: every grant plus every possible credit-back."""
-    return float(sum(problem.grants)) * 2 + 1000.0
+    """An upper bound on any balance: every grant and credit held, with room for every credit-back."""
+    held = sum(amount for _, amount in problem.start.lots) + sum(problem.start.credits_due.values()) if problem.start else 0.0
+    return (float(sum(problem.grants)) + held) * 2 + 1000.0
 
 
 def _forbid_early_expiry(

@@ -141,6 +141,12 @@ class Scenario(BaseModel):
                 raise ValueError(f"goals: shares sum to {total:g}, not 1 ({dict(self.goals)})")
         if self.buckets is not None:
             _check_buckets(self.buckets)
+            for i, b in enumerate(self.buckets):
+                if b.free and b.pool is None and b.follows is None and self.daily_cap is None:
+                    raise ValueError(
+                        f"buckets[{i}].pool: {b.name!r} is free and has no pool; free sends cost no credit, "
+                        "so give it a pool (or set daily_cap) to say how many recipients there are"
+                    )
             if self.goals is None and len({b.goal for b in self.buckets}) > 1:
                 goals = sorted({str(b.goal) for b in self.buckets})
                 raise ValueError(f"goals: the buckets have several goals ({', '.join(goals)}); give each a share")

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pulp
@@ -37,6 +37,7 @@ class SolveOutcome:
     sends: np.ndarray | None
     bound: float | None  # proven bound on the objective (maximised), where the solver gives one
     solver: str
+    detail: str = ""  # what went wrong, for an error
 
 
 _banner_silenced = False
@@ -87,11 +88,21 @@ def _run_highs(model: Model, problem: Problem, time_limit: float, gap: float) ->
     started = time.perf_counter()
     prob = model.prob
     prob.solve(pulp.HiGHS(msg=False, mip=False, timeLimit=time_limit))
-    if prob.status == pulp.LpStatusInfeasible:
-        return SolveOutcome(PlanStatus.INFEASIBLE, None, None, "HiGHS")
-    if prob.status != pulp.LpStatusOptimal:
-        return SolveOutcome(PlanStatus.TIME_LIMIT, None, None, "HiGHS")
     h = prob.solverModel
+    status = h.getModelStatus()
+    if status in (highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kUnknown):
+        # the dual simplex can stall on a nearly infeasible LP; the interior point method decides it
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - started), 0.01))
+        h.run()
+        h.setOptionValue("solver", "choose")
+        status = h.getModelStatus()
+    if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return SolveOutcome(PlanStatus.INFEASIBLE, None, None, "HiGHS")
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        return SolveOutcome(PlanStatus.TIME_LIMIT, None, None, "HiGHS")
+    if status != highspy.HighsModelStatus.kOptimal:
+        return SolveOutcome(PlanStatus.ERROR, None, None, "HiGHS", f"the LP relaxation ended with status {status.name}")
     lp_bound = -h.getInfo().objective_function_value  # PuLP hands HiGHS the negated objective
     variables = list(model.sends.values())
     if not variables:
@@ -101,7 +112,9 @@ def _run_highs(model: Model, problem: Problem, time_limit: float, gap: float) ->
     lower = np.array([v.lowBound or 0.0 for v in variables], dtype=float)
     upper = np.array([highspy.kHighsInf if v.upBound is None else v.upBound for v in variables], dtype=float)
     n = len(index)
-    h.changeColsIntegrality(n, index, np.full(n, highspy.HighsVarType.kInteger.value, dtype=np.uint8))
+    # every integer column (sends, and the binaries of the cap) is integer again from here on
+    integer = np.array([v.index for v in prob.variables() if v.cat == pulp.LpInteger], dtype=np.int32)
+    h.changeColsIntegrality(len(integer), integer, np.full(len(integer), highspy.HighsVarType.kInteger.value, dtype=np.uint8))
     h.setOptionValue("mip_rel_gap", gap)
 
     def run(limit_left: float) -> tuple[np.ndarray | None, float | None]:
@@ -133,7 +146,7 @@ def _run_highs(model: Model, problem: Problem, time_limit: float, gap: float) ->
         timed_out = h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
         infeasible = h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
         status = PlanStatus.INFEASIBLE if infeasible else PlanStatus.TIME_LIMIT if timed_out else PlanStatus.ERROR
-        return SolveOutcome(status, None, None, "HiGHS")
+        return SolveOutcome(status, None, None, "HiGHS", f"the MIP ended with status {h.getModelStatus().name}")
     dual = h.getInfo().mip_dual_bound
     bound = min(lp_bound, -dual) if math.isfinite(dual) else lp_bound
     proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -150,7 +163,7 @@ def _run_cbc(model: Model, problem: Problem, time_limit: float, gap: float) -> S
     try:
         prob.solve(COIN_CMD(path=path, msg=False, timeLimit=max(time_limit, 1), gapRel=gap))
     except pulp.PulpSolverError as err:
-        return SolveOutcome(PlanStatus.ERROR, None, None, f"CBC: {err}")
+        return SolveOutcome(PlanStatus.ERROR, None, None, "CBC", str(err))
     if prob.status == pulp.LpStatusInfeasible:
         return SolveOutcome(PlanStatus.INFEASIBLE, None, None, "CBC")
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
@@ -164,7 +177,12 @@ def _run_cbc(model: Model, problem: Problem, time_limit: float, gap: float) -> S
 
 def _run(model: Model, problem: Problem, solver: str, time_limit: float, gap: float) -> SolveOutcome:
     if solver == "highs" and _highs_available():
-        return _run_highs(model, problem, time_limit, gap)
+        started = time.perf_counter()
+        outcome = _run_highs(model, problem, time_limit, gap)
+        if outcome.status is not PlanStatus.ERROR:
+            return outcome
+        fallback = _run_cbc(model, problem, time_limit - (time.perf_counter() - started), gap)
+        return replace(fallback, solver=f"CBC (HiGHS failed: {outcome.detail})")
     return _run_cbc(model, problem, time_limit, gap)
 
 
@@ -228,7 +246,8 @@ def make_plan(
         if outcome.status is PlanStatus.TIME_LIMIT:
             message = f"The time limit ({time_limit:g} s) ran out before any plan was found; allow more time or simplify the scenario."
             return empty_plan(problem, PlanStatus.TIME_LIMIT, message=message, **info)
-        return empty_plan(problem, PlanStatus.ERROR, message=f"The solver failed ({outcome.solver}).", **info)
+        detail = f": {outcome.detail}" if outcome.detail else ""
+        return empty_plan(problem, PlanStatus.ERROR, message=f"The solver failed ({outcome.solver}{detail}).", **info)
     if broken:
         message = "The solver's schedule breaks the model's rules: " + "; ".join(broken[:3])
         return empty_plan(problem, PlanStatus.ERROR, message=message, **info)
