@@ -497,6 +497,27 @@ def objective(spec: Spec, sends: Sequence[Sequence[int]]) -> Score:
     return Score(value=value, shortfall=shortfall, penalty=m, objective=value - m * sum(shortfall.values()))
 
 
+def totals(spec: Spec, sends: Sequence[Sequence[int]], ledger: Ledger | None = None) -> dict[str, float]:
+    """The headline numbers MODEL.md says a plan reports, from the oracle's own ledger and score."""
+    ledger = ledger if ledger is not None else simulate(spec, sends)
+    sc = objective(spec, sends)
+    n = spec.n_days
+    return {
+        "credits_granted": float(sum(spec.grant(k) for k in range(spec.cycles))),
+        "credits_spent": sum(d.spent for d in ledger.days),
+        "expired_unused": sum(d.expired for d in ledger.days),
+        "forfeited_over_cap": sum(d.forfeited for d in ledger.days),
+        "credits_left_at_end": ledger.days[-1].closing if ledger.days else 0.0,
+        "sends": float(sum(int(sends[b][t]) for b in range(len(spec.buckets)) for t in range(n))),
+        "free_sends": float(sum(int(sends[b][t]) for b, bk in enumerate(spec.buckets) if bk.free for t in range(n))),
+        "expected_responses": sum(bk.rate * int(sends[b][t]) for b, bk in enumerate(spec.buckets) for t in range(n)),
+        "weighted_value": sc.value,
+        "expected_credit_backs": sum(d.credited_back for d in ledger.days),
+        "goal_shortfall": float(sc.total_shortfall),
+        "objective": sc.objective,
+    }
+
+
 def sends_by_name(spec: Spec, names: Sequence[str], sends: Any) -> list[list[int]]:
     """Reorder a planner's ``sends[bucket, day]`` (rows named ``names``) into the spec's bucket order."""
     rows = {name: [int(v) for v in sends[i]] for i, name in enumerate(names)}

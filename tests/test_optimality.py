@@ -269,11 +269,13 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
-def plan_objective(raw: dict[str, Any], spec: Spec) -> float:
+def plan_objective(raw: dict[str, Any], spec: Spec, best: float | None = None) -> float:
     from planner.scenario import parse_scenario
     from planner.solve import make_plan
 
     plan = make_plan(parse_scenario(raw), time_limit=30)
+    if best is not None and plan.bound is not None:  # a proven bound cannot lie below the true optimum
+        assert plan.bound >= best - 1e-6 * max(1.0, abs(best)), (plan.bound, best)
     assert plan.is_ok, (plan.status, plan.message, plan.diagnosis)
     x = oracle.sends_by_name(spec, [bk.name for bk in plan.problem.buckets], plan.sends)
     broken = oracle.violations(spec, x)
@@ -289,19 +291,19 @@ def test_plan_is_within_half_a_percent_of_the_enumerated_optimum(name: str) -> N
     spec = Spec.from_dict(raw)
     best, x, leaves = enumerate_optimum(spec)
     assert x is not None, "the enumeration found no feasible schedule"
-    got = plan_objective(raw, spec)
+    got = plan_objective(raw, spec, best)
     assert got <= best + 1e-9, f"plan {got} beats the enumerated optimum {best}: the oracle and planner disagree"
     assert got >= best - GAP * max(abs(best), 1e-9) - 1e-9, f"plan {got} is more than 0.5 % below the optimum {best}"
 
 
-# --- known planner bugs: minimal reproducers (xfail, strict: they fail loudly once fixed) ----
+# --- regressions: planner bugs this suite found (fixed in e945b35), kept as minimal cases ----
 
 # Credits held from February (a reserve with no release days keeps the only credit) meet a
 # March tier with 0 credits and balance_cap 0: MODEL.md forfeits max(0, 1 + 0 - 0) = 1, more
-# than the grant, so the excess comes from the held credits. The planner's model keeps the
-# credit and sends it on 2 March; its own checker refuses that schedule and make_plan returns
-# status 'error', although sending nothing is a valid plan (and optimal: -40, the February
-# goal shortfall).
+# than the grant, so the excess comes from the held credits. The planner's model used to keep
+# the credit and send it on 2 March; its own checker refused that schedule and make_plan
+# returned status 'error', although sending nothing is a valid plan (and optimal: -40, the
+# February goal shortfall).
 CAP_ABOVE_GRANT = """
 version = 1
 start = 2026-02-01
@@ -325,8 +327,8 @@ response_rate = 0.2
 # 8 February credits (5 + bonus 3), pool 5: 3 are held on 1 March. The March tier has cap 5,
 # so 3 + 5 - 5 = 3 of the 5 granted are forfeited (the grant "arrives, less what the cap
 # forfeits"); the 3 held credits expire on day 40 (received day 0, 41 days), before the March
-# send days (16, 23, 30 March). March can send 2. The planner's model forfeits the old credits
-# instead, plans 5 sends on 16 March, its checker refuses them, and make_plan returns 'error'.
+# send days (16, 23, 30 March). March can send 2. The planner's model used to forfeit the old
+# credits instead and plan 5 sends on 16 March; its checker refused them: status 'error'.
 # The enumerated optimum is 5 on 23 Feb and 2 on 16 Mar (objective -237.2784).
 CAP_FROM_GRANT = """
 version = 1
@@ -358,8 +360,8 @@ def _plan_matches_enumeration(text: str) -> None:
     assert best - GAP * abs(best) - 1e-9 <= got <= best + 1e-9
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: forfeiture beyond the grant (balance already above the cap) not modelled")
-def test_known_bug_forfeiture_beyond_the_grant() -> None:
+# was a planner bug: forfeiture beyond the grant (balance already above the cap) not modelled
+def test_regression_forfeiture_beyond_the_grant() -> None:
     raw = tomllib.loads(CAP_ABOVE_GRANT)
     spec = Spec.from_dict(raw)
     assert oracle.violations(spec, [[0] * spec.n_days]) == []  # sending nothing is a plan
@@ -368,8 +370,8 @@ def test_known_bug_forfeiture_beyond_the_grant() -> None:
     _plan_matches_enumeration(CAP_ABOVE_GRANT)
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: cap forfeiture not taken from the grant (older credits absorb it)")
-def test_known_bug_forfeiture_comes_out_of_the_grant() -> None:
+# was a planner bug: cap forfeiture not taken from the grant (older credits absorb it)
+def test_regression_forfeiture_comes_out_of_the_grant() -> None:
     spec = Spec.from_dict(tomllib.loads(CAP_FROM_GRANT))
     best, x, _ = enumerate_optimum(spec)
     assert x is not None and best == pytest.approx(-237.2784)
@@ -377,12 +379,12 @@ def test_known_bug_forfeiture_comes_out_of_the_grant() -> None:
     _plan_matches_enumeration(CAP_FROM_GRANT)
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: an unbounded scenario is reported as a time-out ('allow more time')")
-def test_known_bug_free_bucket_without_pool_is_reported_as_a_time_out() -> None:
+# was a planner bug: an unbounded scenario was reported as a time-out ('allow more time')
+def test_regression_free_bucket_without_pool_is_not_a_time_out() -> None:
     """A free bucket with no pool and no daily cap makes the objective unbounded (free sends
-    cost no credit). make_plan answers at once with status 'time_limit' and "The time limit
-    ran out before any plan was found; allow more time", which sends the user the wrong way:
-    the fix is a pool or a daily cap. Refusing the scenario, or any status other than a
+    cost no credit). make_plan used to answer at once with status 'time_limit' and "The time
+    limit ran out before any plan was found; allow more time", which sends the user the wrong
+    way: the fix is a pool or a daily cap. Refusing the scenario, or any status other than a
     time-out with a message naming the bucket, passes."""
     from planner.scenario import ScenarioError, parse_scenario
     from planner.solve import make_plan
@@ -401,10 +403,10 @@ def test_known_bug_free_bucket_without_pool_is_reported_as_a_time_out() -> None:
 
 
 # Plainly infeasible: b1 needs 1 send in the first cycle, but follows b0's responders
-# (alpha = 0.05) and b0's pool is 8, so at most 0.4 are eligible. make_plan returns status
-# 'time_limit' in a few hundredths of a second, saying the time limit ran out and to allow
-# more time, with no diagnosis. The same scenario starting on 2026-02-01 is reported as
-# 'infeasible' with the right diagnosis.
+# (alpha = 0.05) and b0's pool is 8, so at most 0.4 are eligible. make_plan used to return
+# status 'time_limit' in a few hundredths of a second (HiGHS ended the LP in a solve error),
+# saying the time limit ran out, with no diagnosis; the same scenario starting on 2026-02-01
+# was reported as 'infeasible' with the right diagnosis.
 INFEASIBLE_AS_TIME_OUT = """
 version = 1
 start = 2026-01-31
@@ -445,8 +447,8 @@ follows = "b0"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: an infeasible scenario is reported as a time-out in 0.05 s")
-def test_known_bug_infeasible_scenario_reported_as_a_time_out() -> None:
+# was a planner bug: an infeasible scenario was reported as a time-out in 0.05 s
+def test_regression_infeasible_scenario_is_not_a_time_out() -> None:
     from planner.scenario import scenario_from_toml
     from planner.solve import make_plan
 

@@ -329,6 +329,11 @@ def check_plan_with_oracle(spec: Spec, plan: object) -> oracle.Score:
     assert len(closing) == spec.n_days
     worst = max(abs(a - float(b)) for a, b in zip(ledger.closing, closing, strict=True))
     assert worst <= 1e-6, f"closing balances differ by {worst}"
+    for key, mine in oracle.totals(spec, x, ledger).items():
+        assert float(getattr(totals, key)) == pytest.approx(mine, rel=1e-6, abs=1e-6), key
+    schedule = plan.schedule  # type: ignore[attr-defined]
+    assert int(schedule["sends"].sum()) == sum(map(sum, x))
+    assert int(schedule["credits_used"].sum()) == sum(sum(row) for row, b in zip(x, spec.buckets, strict=True) if not b.free)
     return sc
 
 
