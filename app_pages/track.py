@@ -37,7 +37,6 @@ from planner.tracking import (
     check_log_rows,
     clamp_today,
     clean_log_rows,
-    gap_words,
     headline_table,
     horizon,
     log_diff,
@@ -357,11 +356,11 @@ if store is not None and name:
     except StoreError as err:
         store, store_problem = None, str(err)
 if log_cols[1].button(
-    "Save the log to the history",
+    "Save the log",
     key="track_save_log",
     icon=":material/save:",
     disabled=store is None or not name or not entries,
-    help="Adds the rows not saved yet under this name.",
+    help="Adds the rows not saved yet to the log kept under this name in the history database.",
 ):
     assert store is not None
     _save_log(store, name, entries)
@@ -427,7 +426,9 @@ metrics[2].metric("InMails logged", f"{len(kept)}", help="Sent before today, ins
 metrics[3].metric("Responses logged", f"{responses(kept)}")
 gap = spend_gap(original.ledger if original.is_ok else None, actual.table, today)
 metrics[4].metric(
-    "Against plan", "n/a" if gap is None else gap_words(gap), help="Credits the plan spent before today less those the log spent."
+    "Credits against plan",
+    "n/a" if gap is None else ("on plan" if abs(gap) < 0.5 else f"{abs(gap):,.0f} {'behind' if gap > 0 else 'ahead'}"),
+    help="Credits the plan spent before today less those the log spent.",
 )
 if today == first_day:
     st.info("Today is the scenario's first day: nothing is logged before it yet, so the re-plan is the plan.")
@@ -548,10 +549,10 @@ st.dataframe(
     placeholder="–",
     column_config={
         "measure": st.column_config.TextColumn("", width="medium"),
-        "old_plan": st.column_config.NumberColumn("Old plan (whole horizon)", format="%.2f"),
-        "logged": st.column_config.NumberColumn("Logged before today", format="%.2f"),
-        "new_plan": st.column_config.NumberColumn("New plan from today", format="%.2f"),
-        "logged_plus_new": st.column_config.NumberColumn("Logged + new plan", format="%.2f"),
+        "old_plan": st.column_config.NumberColumn("Old plan (whole horizon)", format="%g"),
+        "logged": st.column_config.NumberColumn("Logged before today", format="%g"),
+        "new_plan": st.column_config.NumberColumn("New plan from today", format="%g"),
+        "logged_plus_new": st.column_config.NumberColumn("Logged + new plan", format="%g"),
     },
 )
 
