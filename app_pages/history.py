@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -30,7 +31,7 @@ from planner.store import PlanRecord, ScenarioRecord, Store, StoreError, databas
 from planner.tracking import actual_burndown_figure, actual_to_date, plan_vs_actual, plans_table, scenario_versions_table
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds, as on the Plan page (its own setting wins when set)
-PERSIST = "session"
+PERSIST: Literal["session"] = "session"
 PLAN_PAGE = Path(__file__).resolve().parent / "plan.py"  # absolute: found whatever the entry script's folder
 CHART_CONFIG = {"displaylogo": False}
 
@@ -274,8 +275,12 @@ dl[2].download_button(
 
 st.header("Plan versus actual")
 log_name = stored.record.scenario_name
-entries = store.usage(log_name)
-batches = store.usage_batches(log_name)
+try:
+    entries = store.usage(log_name)
+    batches = store.usage_batches(log_name)
+except StoreError as err:
+    st.error(f"The usage log could not be read: {err}")
+    st.stop()
 as_of_cols = st.columns([1, 3])
 as_of: date = as_of_cols[0].date_input(
     "As of", value=date.today(), key="history_as_of", format="YYYY-MM-DD", help="Cycles are compared up to the day before."

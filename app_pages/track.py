@@ -13,7 +13,7 @@ chart from :mod:`planner.tracking`; the log is saved in the history database
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -48,7 +48,7 @@ from planner.tracking import (
 from planner.usage import UsageEntry, UsageImportError, import_usage, usage_to_csv
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds, as on the Plan page (its own setting wins when set)
-PERSIST = "session"  # widget values survive a visit to another page
+PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
 DATE_ORDERS = {
     "iso": "ISO (2026-06-03)",
     "day_first": "Day first (03/06/2026)",
@@ -529,18 +529,18 @@ if new.status is PlanStatus.FEASIBLE:
 headline = headline_table(original, actual, new, kept)
 old_t, new_t = original.totals, new.totals
 assert new_t is not None
-done_and_new = float(headline.loc[headline["measure"].str.startswith("Responses"), "logged_plus_new"].iloc[0])
-cols = st.columns(4)
+done_and_new = responses(kept) + new_t.expected_responses
+replan_cols = st.columns(4)
 if old_t is not None:
-    cols[0].metric("Old plan: expected responses", f"{old_t.expected_responses:,.2f}")
-    cols[1].metric(
+    replan_cols[0].metric("Old plan: expected responses", f"{old_t.expected_responses:,.2f}")
+    replan_cols[1].metric(
         "Logged + new plan",
         f"{done_and_new:,.2f}",
         f"{done_and_new - old_t.expected_responses:+.2f}",
         help="Responses logged so far plus the new plan's expected ones.",
     )
-cols[2].metric("New plan: InMails from today", f"{new_t.sends}")
-cols[3].metric("New plan: expiring unused", f"{new_t.expired_unused:,.1f}", delta_color="inverse")
+replan_cols[2].metric("New plan: InMails from today", f"{new_t.sends}")
+replan_cols[3].metric("New plan: expiring unused", f"{new_t.expired_unused:,.1f}")
 st.dataframe(
     headline,
     key="track_headline",

@@ -232,23 +232,24 @@ def test_spend_gap_against_the_plan(original: Any) -> None:
 
 def test_headline_table_puts_the_old_plan_the_log_and_the_replan_side_by_side(original: Any) -> None:
     result = replan(SCENARIO, LOG, TODAY, time_limit=30)
-    new = result.plan
     kept = logged_before(PROBLEM, LOG, TODAY)
-    table = headline_table(original, result.actual, new, kept).set_index("measure")
+    table = headline_table(original, result.actual, result.plan, kept).set_index("measure")
+    new = result.plan.totals
+    assert new is not None
     assert list(table.columns) == ["old_plan", "logged", "new_plan", "logged_plus_new"]
     sends = table.loc["InMails sent"]
     assert sends["old_plan"] == original.totals.sends
     assert sends["logged"] == 9
-    assert sends["new_plan"] == new.totals.sends
-    assert sends["logged_plus_new"] == 9 + new.totals.sends
+    assert sends["new_plan"] == new.sends
+    assert sends["logged_plus_new"] == 9 + new.sends
     spent = table.loc["Credits spent"]
-    assert spent["logged"] == 9 and spent["new_plan"] == new.totals.credits_spent
+    assert spent["logged"] == 9 and spent["new_plan"] == new.credits_spent
     resp = table.loc["Responses (logged; expected in a plan)"]
     assert resp["logged"] == 4
-    assert resp["logged_plus_new"] == pytest.approx(4 + new.totals.expected_responses)
+    assert resp["logged_plus_new"] == pytest.approx(4 + new.expected_responses)
     assert table.loc["Credits back from responses", "logged"] == 4
     left = table.loc["Credits left at the end"]
-    assert pd.isna(left["logged"]) and left["logged_plus_new"] == pytest.approx(new.totals.credits_left_at_end)
+    assert pd.isna(left["logged"]) and left["logged_plus_new"] == pytest.approx(new.credits_left_at_end)
 
 
 def test_headline_table_without_plans_keeps_the_log_column() -> None:
@@ -312,7 +313,7 @@ def test_the_figure_draws_plan_actual_and_replan_with_today_and_the_gap(original
     texts = [a.text for a in fig.layout.annotations]
     assert "Today, Thu 11 Jun 2026" in texts
     gap = spend_gap(original.ledger, result.actual.table, TODAY)
-    assert f"<b>{gap_words(gap)}</b>" in texts
+    assert gap is not None and f"<b>{gap_words(gap)}</b>" in texts
     assert "Cycle 2: T" in texts
     assert "Actual" in actual.text[2] and "+1 back from responses" in actual.text[2]  # 3 June: a reply's credit
 
