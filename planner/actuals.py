@@ -98,17 +98,28 @@ def _usable(problem: Problem, entries: Sequence[UsageEntry], today: date) -> tup
 
 
 def actual_ledger(problem: Problem, entries: Sequence[UsageEntry], today: date) -> ActualLedger:
-    """The ledger of MODEL.md driven by the log, for the days before ``today``."""
-    end = _today_index(problem, today)
+    """The ledger of MODEL.md driven by the log, for the days before ``today``.
+
+    A ``today`` past the horizon gives the whole horizon (a plan that has run
+    its course, for plan versus actual); sends after the horizon are left out.
+    """
+    cal = problem.calendar
+    if today < cal.date_of(0):
+        raise ScenarioError([f"today = {today}: before the scenario starts ({cal.date_of(0)})"])
+    end = min(cal.index_of(today), problem.n_days)
     kept, notes = _usable(problem, entries, today)
     spend = np.zeros(problem.n_days)
     back = np.zeros(problem.n_days)
     for entry in kept:
+        sent = cal.index_of(entry.sent_on)
+        if sent >= end:
+            notes.append(f"{entry.sent_on} {entry.bucket}: sent after the scenario ends ({cal.date_of(problem.n_days - 1)}); left out")
+            continue
         if not _is_free(problem, entry):
-            spend[problem.calendar.index_of(entry.sent_on)] += 1
+            spend[sent] += 1
         day = _credit_back_day(problem, entry)
-        if day is not None and day < today:
-            back[problem.calendar.index_of(day)] += 1
+        if day is not None and cal.index_of(day) < end:
+            back[cal.index_of(day)] += 1
     result: LedgerResult = run_ledger(problem, spend, back, end_day=end)
     over = next((v for v in result.violations if v.kind == "overspent"), None)
     return ActualLedger(
@@ -116,7 +127,7 @@ def actual_ledger(problem: Problem, entries: Sequence[UsageEntry], today: date) 
         table=result.table,
         lots=result.lots,
         credits_returned=float(back.sum()),
-        overspent_on=problem.calendar.date_of(over.day) if over is not None else None,
+        overspent_on=cal.date_of(over.day) if over is not None else None,
         notes=notes,
     )
 

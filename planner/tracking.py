@@ -39,11 +39,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner import actuals
 from planner.actuals import ActualLedger, actual_ledger
 from planner.charts import BALANCE_COLOR, EXPIRY_COLOR, GRANT_COLOR, OTHER_COLOR, _layout, _num, empty_figure, format_day
 from planner.export import FORMULA_STARTS
-from planner.ledger import run_ledger
 from planner.plan import Plan
 from planner.scenario import Problem, ScenarioError
 from planner.store import PlanRecord, ScenarioRecord
@@ -254,37 +252,9 @@ def clamp_today(problem: Problem, today: date) -> date:
 
 
 def actual_to_date(problem: Problem, entries: Sequence[UsageEntry], today: date) -> ActualLedger:
-    """The actual ledger of the days before ``today``; the whole horizon once ``today`` is past it.
-
-    :func:`planner.actuals.actual_ledger` takes a ``today`` inside the
-    horizon; for a horizon that has ended this runs the same steps (its
-    helpers) to the horizon's last day.
-    """
-    first, last = horizon(problem)
-    if today <= last:
-        return actual_ledger(problem, entries, max(today, first))
-    kept, notes = actuals._usable(problem, entries, today)
-    spend = np.zeros(problem.n_days)
-    back = np.zeros(problem.n_days)
-    for entry in kept:
-        if entry.sent_on > last:
-            notes.append(f"{entry.sent_on} {entry.bucket}: sent after the scenario ends ({last}); left out")
-            continue
-        if not actuals._is_free(problem, entry):
-            spend[problem.calendar.index_of(entry.sent_on)] += 1
-        day = actuals._credit_back_day(problem, entry)
-        if day is not None and day <= last:
-            back[problem.calendar.index_of(day)] += 1
-    result = run_ledger(problem, spend, back)
-    over = next((v for v in result.violations if v.kind == "overspent"), None)
-    return ActualLedger(
-        today=today,
-        table=result.table,
-        lots=result.lots,
-        credits_returned=float(back.sum()),
-        overspent_on=problem.calendar.date_of(over.day) if over is not None else None,
-        notes=notes,
-    )
+    """The actual ledger of the days before ``today``; the whole horizon once ``today`` is past it."""
+    first, _ = horizon(problem)
+    return actual_ledger(problem, entries, max(today, first))
 
 
 def balance_table(actual: ActualLedger, problem: Problem) -> pd.DataFrame:
