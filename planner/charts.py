@@ -281,12 +281,15 @@ def weekly_sends(plan: Plan) -> pd.DataFrame:
     return grouped[columns]
 
 
-def sends_per_week_figure(plan: Plan, height: int = 380) -> go.Figure:
+def sends_per_week_figure(plan: Plan, height: int = 420) -> go.Figure:
     """Sends per week, one stacked bar segment per bucket (in the scenario's bucket order)."""
     weekly = weekly_sends(plan)
     if weekly.empty:
         return empty_figure("No sends planned.", "Sends per week", height)
-    weeks = sorted(weekly["week"].unique())
+    cal = plan.problem.calendar
+    first = cal.start - timedelta(days=cal.start.weekday())
+    last = cal.date_of(cal.n_days - 1)
+    weeks = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]  # empty weeks too: the pace shows
     fig = go.Figure()
     for b in plan.problem.buckets:
         rows = weekly[weekly["bucket"] == b.name].set_index("week")
@@ -306,7 +309,12 @@ def sends_per_week_figure(plan: Plan, height: int = 380) -> go.Figure:
             )
         )
     _layout(fig, "Sends per week, by bucket", height)
-    fig.update_layout(barmode="stack")
+    # bucket names are long: the legend goes under the axis, where it cannot cover the title
+    fig.update_layout(
+        barmode="stack",
+        legend={"orientation": "h", "y": -0.28, "yanchor": "top", "x": 0, "xanchor": "left"},
+        margin={"b": 110},
+    )
     fig.update_xaxes(title_text="week starting", type="category")
     fig.update_yaxes(title_text="InMails sent")
     return fig

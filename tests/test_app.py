@@ -28,7 +28,7 @@ from planner.share import decode_scenario, encode_scenario
 from planner.solve import make_plan
 
 APP = "../app.py"  # AppTest resolves paths against this file
-PAGES = ["app_pages/plan.py", "app_pages/compare.py", "app_pages/catalog.py"]
+PAGES = ["app_pages/plan.py", "app_pages/compare.py", "app_pages/track.py", "app_pages/history.py", "app_pages/catalog.py"]
 TIMEOUT = 120
 
 INFEASIBLE_TOML = b"""
@@ -47,8 +47,9 @@ min = 40
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     st.cache_data.clear()
+    monkeypatch.setenv("INMAIL_PLANNER_DB", str(tmp_path / "history.sqlite3"))  # pages that save history write here
     yield
 
 

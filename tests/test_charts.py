@@ -187,6 +187,7 @@ def test_sends_per_week_stacks_one_trace_per_bucket(team: Plan) -> None:
     assert fig.layout.barmode == "stack"
     names = [t.name for t in fig.data]
     assert names == ["Initial prospecting", "Follow-up", "Industry leaders", "Open Profile leaders (free)"]
+    assert list(fig.data[0].x) == ["30 Nov", "07 Dec", "14 Dec", "21 Dec", "28 Dec", "04 Jan", "11 Jan", "18 Jan", "25 Jan"]
     total = sum(sum(t.y) for t in fig.data)
     assert team.totals is not None and total == team.totals.sends
     assert all(isinstance(t, go.Bar) for t in fig.data)
