@@ -192,16 +192,17 @@ def _log_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _save_log(store: Store, name: str, entries: list[UsageEntry]) -> None:
-    """Add the log's rows not yet saved under ``name``; refuse when saved rows were changed here."""
+    """Save the log under ``name``: new rows as an added batch; changed rows as the whole log again."""
     try:
         saved = store.usage(name)
         new, missing = log_diff(entries, saved)
         if missing:
-            st.error(
-                f"**Not saved.** {len(missing)} of the InMails saved under {name!r} are not in this log as they were "
-                "saved (changed or deleted here). The history database only adds records, so saving now would count "
-                "them twice. Load the saved log and add to it, or save under another name.",
-                icon=":material/block:",
+            # outcomes updated or rows fixed: this log becomes the saved one (older batches are kept)
+            batch = store.replace_usage(name, entries, source="app")
+            st.success(
+                f"Saved the whole log of {name!r} again (batch {batch}): {len(missing)} saved InMails changed here, "
+                f"{len(entries)} in all. Earlier versions stay in the database.",
+                icon=":material/check_circle:",
             )
         elif not new:
             st.info(f"Nothing new to save: the {len(entries)} InMails are already saved under {name!r}.")

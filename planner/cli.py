@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="usage log CSV")
     imp.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso")
     imp.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help="rows after this day are refused (default: today)")
+    imp.add_argument("--replace", action="store_true", help="the file is the whole log (outcomes updated): it replaces the saved log, which is kept as history")
     add = log_sub.add_parser("add", help="add one InMail sent")
     add.add_argument("name", help="scenario name the log belongs to")
     add.add_argument("--sent-on", required=True, type=_date, metavar="YYYY-MM-DD")
@@ -158,7 +159,10 @@ def _log(args: argparse.Namespace) -> int:
             today = args.today or date.today()
             imported = import_usage(Path(args.file).read_bytes(), buckets=buckets, date_order=args.date_order, today=today)
             _report_import(imported)
-            if imported.entries:
+            if args.replace:
+                batch = store.replace_usage(args.name, imported.entries, source=Path(args.file).name)
+                print(f"the log of {args.name!r} is now these {len(imported.entries)} InMails (batch {batch})")
+            elif imported.entries:
                 batch = store.add_usage(args.name, imported.entries, source=Path(args.file).name)
                 print(f"saved {len(imported.entries)} InMails to the log of {args.name!r} (batch {batch})")
             return EXIT_OK

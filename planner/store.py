@@ -179,6 +179,7 @@ usage_batches = Table(
     Column("source", String(500), nullable=True),
     Column("n_entries", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("replaces_log", Boolean, nullable=True),  # v3: the batch is the whole log from here on
 )
 
 usage_entries = Table(
@@ -277,9 +278,14 @@ def _v2_recipient_and_solver(conn: Connection) -> None:
     _add_column(conn, "plans", Column("solver", String(40)))
 
 
+def _v3_log_snapshots(conn: Connection) -> None:
+    _add_column(conn, "usage_batches", Column("replaces_log", Boolean))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: scenarios, plans, usage batches and entries", _v1_initial),
     Migration(2, "usage_entries.recipient; plans.solve_seconds and plans.solver", _v2_recipient_and_solver),
+    Migration(3, "usage_batches.replaces_log: a batch that is the whole log (outcomes updated)", _v3_log_snapshots),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -459,6 +465,7 @@ class UsageBatch:
     n_entries: int
     source: str | None
     created_at: datetime
+    replaces_log: bool = False  # the batch is the whole log from its time on (earlier batches are kept, not read)
 
 
 _DATE_COLUMNS = ("date", "oldest_expiry", "sent_on", "outcome_on")
@@ -715,7 +722,17 @@ class Store:
 
     # --- usage ---
 
-    def add_usage(self, scenario_name: str, entries: Iterable[UsageEntry], *, source: str | None = None) -> int:
+    def replace_usage(self, scenario_name: str, entries: Iterable[UsageEntry], *, source: str | None = None) -> int:
+        """Save ``entries`` as the whole log of a scenario from now on (outcomes updated, rows fixed).
+
+        The earlier batches stay in the database (saving never loses a record)
+        but :meth:`usage` reads from this batch on. Returns the batch id.
+        """
+        return self.add_usage(scenario_name, entries, source=source, replaces_log=True)
+
+    def add_usage(
+        self, scenario_name: str, entries: Iterable[UsageEntry], *, source: str | None = None, replaces_log: bool = False
+    ) -> int:
         """Add a batch of usage entries to a scenario's log, all or none; the batch id.
 
         Parameters
@@ -744,7 +761,11 @@ class Store:
             batch_id = _new_id(
                 conn.execute(
                     insert(usage_batches).values(
-                        scenario_name=name, source=source[:500] if source else None, n_entries=len(rows), created_at=_now()
+                        scenario_name=name,
+                        source=source[:500] if source else None,
+                        n_entries=len(rows),
+                        created_at=_now(),
+                        replaces_log=replaces_log,
                     )
                 )
             )
@@ -753,15 +774,28 @@ class Store:
         return batch_id
 
     def usage(self, scenario_name: str, *, batch_id: int | None = None) -> list[UsageEntry]:
-        """A scenario's usage log (or one batch of it), by date sent, then as added."""
+        """A scenario's usage log (or one batch of it), by date sent, then as added.
+
+        The log is the latest batch saved with :meth:`replace_usage` and every
+        batch added after it (all batches, if none replaced the log).
+        """
+        name = scenario_name.strip()
         query = (
             select(usage_entries)
-            .where(usage_entries.c.scenario_name == scenario_name.strip())
+            .where(usage_entries.c.scenario_name == name)
             .order_by(usage_entries.c.sent_on, usage_entries.c.id)
         )
-        if batch_id is not None:
-            query = query.where(usage_entries.c.batch_id == batch_id)
         with self._read() as conn:
+            if batch_id is not None:
+                query = query.where(usage_entries.c.batch_id == batch_id)
+            else:
+                snapshot = conn.execute(
+                    select(func.max(usage_batches.c.id)).where(
+                        usage_batches.c.scenario_name == name, usage_batches.c.replaces_log.is_(True)
+                    )
+                ).scalar_one()
+                if snapshot is not None:
+                    query = query.where(usage_entries.c.batch_id >= snapshot)
             return [
                 UsageEntry(
                     sent_on=row.sent_on,
@@ -781,7 +815,8 @@ class Store:
             query = query.where(usage_batches.c.scenario_name == scenario_name.strip())
         with self._read() as conn:
             return [
-                UsageBatch(row.id, row.scenario_name, row.n_entries, row.source, row.created_at) for row in conn.execute(query)
+                UsageBatch(row.id, row.scenario_name, row.n_entries, row.source, row.created_at, bool(row.replaces_log))
+                for row in conn.execute(query)
             ]
 
 

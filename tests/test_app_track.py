@@ -323,7 +323,7 @@ def test_learned_rates_are_shown_and_used_when_chosen() -> None:
 # --- save, History, reopen ----------------------------------------------------------------------
 
 
-def test_saving_the_log_adds_only_new_rows_and_refuses_changed_ones(_fresh: Path) -> None:
+def test_saving_the_log_adds_new_rows_and_saves_changed_ones_as_the_whole_log(_fresh: Path) -> None:
     at = _import(_page(TRACK))
     _run(at.button(key="track_save_log").click())
     assert "Saved 3 new InMails to the log of 'Track test' (batch 1); it holds 3 now." in _texts(at.success)
@@ -334,7 +334,7 @@ def test_saving_the_log_adds_only_new_rows_and_refuses_changed_ones(_fresh: Path
     _add_rows(at, [{"sent_on": "2026-06-10", "bucket": "Initial", "outcome": "pending"}])
     _run(at.button(key="track_save_log").click())
     assert "Saved 1 new InMails" in _texts(at.success)
-    # a saved row changed here would be counted twice: refused
+    # a saved row changed here (a reply came): the whole log is saved again, nothing counted twice
     at.session_state[_editor_key(at)] = {
         "edited_rows": {1: {"outcome": "accepted", "outcome_on": "2026-06-04"}},
         "added_rows": [],
@@ -342,9 +342,11 @@ def test_saving_the_log_adds_only_new_rows_and_refuses_changed_ones(_fresh: Path
     }
     _run(at)
     _run(at.button(key="track_save_log").click())
-    assert "Not saved." in _texts(at.error)
+    assert "Saved the whole log of 'Track test' again" in _texts(at.success)
     with Store.open(str(_fresh)) as store:
-        assert len(store.usage("Track test")) == 4
+        # the table now holds the three imported rows, the second accepted on 4 June
+        assert store.usage("Track test") == [GOOD[0], UsageEntry(date(2026, 6, 2), "Initial", Outcome.ACCEPTED, date(2026, 6, 4)), GOOD[2]]
+        assert [b.replaces_log for b in store.usage_batches("Track test")] == [False, False, True]
 
 
 def test_the_saved_log_loads_back_into_the_table(_fresh: Path) -> None:

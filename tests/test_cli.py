@@ -163,3 +163,9 @@ def test_usage_log_in_the_history_database(tmp_path: Path) -> None:
     assert "balance at the start of 2026-12-10: 13 credits" in out.stdout  # 15 - 4 sent + 2 returned
     out = cli("history", "--db", db)
     assert "scenario 'team': version 1" in out.stdout and "plan 1: v1, optimal" in out.stdout
+    # a reply came to a pending InMail: the corrected file replaces the saved log
+    log.write_text(USAGE.replace("2026-12-01;Initial prospecting;pending;;", "2026-12-01;Initial prospecting;replied;2026-12-08;"))
+    out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--replace", "--db", db)
+    assert out.returncode == 0 and "the log of 'team' is now these 3 InMails" in out.stdout
+    listed = list(csv.DictReader(cli("log", "list", "team", "--db", db).stdout.splitlines()))
+    assert [r["outcome"] for r in listed] == ["replied", "replied", "declined"]

@@ -70,7 +70,7 @@ LOG = [
 
 def test_open_creates_a_wal_sqlite_file_at_the_current_schema(store: Store, db_path: Path) -> None:
     assert db_path.exists()
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     with closing(sqlite3.connect(db_path)) as conn, conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.url == f"sqlite:///{db_path}"
@@ -291,7 +291,7 @@ def test_a_database_from_schema_v1_opens_after_an_upgrade_keeping_every_row(
 ) -> None:
     _v1_database(db_path, sales, sales_plan)
     with Store.open(db_path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == 3
         assert [(r.id, r.version) for r in s.scenario_versions("Sales")] == [(1, 1), (2, 2)]
         assert s.scenario_versions("Sales")[0].created_at == datetime(2026, 5, 1, 9, tzinfo=UTC)
         assert s.load_scenario(2) == sales
@@ -308,7 +308,7 @@ def test_a_database_from_schema_v1_opens_after_an_upgrade_keeping_every_row(
         assert [e.recipient for e in s.usage("Sales")][-3:] == ["Ann", None, "Bob"]
     with closing(sqlite3.connect(db_path)) as conn, conn:
         steps = conn.execute("SELECT version, description FROM schema_version ORDER BY version").fetchall()
-    assert [v for v, _ in steps] == [1, 2]
+    assert [v for v, _ in steps] == [1, 2, 3]
 
 
 def test_an_upgraded_database_has_the_schema_of_a_new_one(tmp_path: Path, sales: Scenario, sales_plan: Plan) -> None:
@@ -354,7 +354,7 @@ def test_a_newer_schema_is_refused(db_path: Path) -> None:
     Store.open(db_path).close()
     with closing(sqlite3.connect(db_path)) as conn, conn:
         conn.execute("INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01 00:00:00')")
-    with pytest.raises(StoreError, match="schema version 99, newer than this planner's 2"):
+    with pytest.raises(StoreError, match="schema version 99, newer than this planner's 3"):
         Store.open(db_path)
 
 
@@ -455,3 +455,17 @@ def test_threads_sharing_one_store_lose_nothing(store: Store, sales: Scenario) -
     assert errors == []
     assert [r.version for r in store.scenario_versions("Threads")] == list(range(1, 41))
     assert len(store.usage("Threads")) == 40
+
+
+def test_replacing_the_log_updates_outcomes_and_keeps_every_batch(db_path: Path) -> None:
+    pending = UsageEntry(date(2026, 6, 1), "Initial prospecting", Outcome.PENDING)
+    other = UsageEntry(date(2026, 6, 2), "Initial prospecting", Outcome.PENDING)
+    replied = UsageEntry(date(2026, 6, 1), "Initial prospecting", Outcome.REPLIED, date(2026, 6, 5))
+    later = UsageEntry(date(2026, 6, 8), "Follow-up", Outcome.PENDING)
+    with Store.open(db_path) as s:
+        s.add_usage("Sales", [pending, other])
+        s.replace_usage("Sales", [replied, other], source="app")
+        s.add_usage("Sales", [later])
+        assert s.usage("Sales") == [replied, other, later]
+        assert [b.replaces_log for b in s.usage_batches("Sales")] == [False, True, False]
+        assert s.usage("Sales", batch_id=1) == [pending, other]  # the older record is kept
