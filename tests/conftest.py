@@ -1,4 +1,8 @@
-"""Tiny named fixtures: scenarios small enough that their optimum is known by hand."""
+"""Tiny named fixtures: scenarios small enough that their optimum is known by hand.
+
+tests/apps/ holds Streamlit entry scripts for the app tests, not tests:
+``--doctest-modules`` would import them, and importing one runs the app.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Any
 import pytest
 
 from planner.scenario import Scenario, parse_scenario
+
+collect_ignore = ["apps"]
 
 # Monday 2 Feb 2026; one cycle runs to Sunday 1 Mar (28 days, 20 weekdays)
 START = "2026-02-02"
