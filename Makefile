@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lock lint clean
+.PHONY: run test bench screenshots lock lint clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed, found " + sys.version.split()[0])'
@@ -23,6 +23,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python bench/bench_app.py
+
+# rewrite docs/screenshots/*.png from the browser tests (needs Debian's chromium)
+screenshots: $(STAMP)
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py tests/test_browser_track.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests app.py app_pages bench
