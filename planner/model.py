@@ -101,22 +101,26 @@ def _accounts(
         forfeit_held -= gone
         if amount - gone > 0:
             lots.append((day, amount - gone))
-    if lots:
 
-        def held_after(t: int) -> Terms:
-            left = sum(amount for day, amount in lots if day > t)
-            return [(one, left)] if left else []
+    def held_after(t: int) -> Terms:
+        left = sum(amount for day, amount in lots if day > t)
+        return [(one, left)] if left else []
 
-        accounts.append(
-            _Account(
-                first_day=problem.first_day,
-                last_day=min(last, max(day for day, _ in lots)),
-                arrivals={problem.first_day: [(one, sum(amount for _, amount in lots))]},
-                expiry_days={day for day, _ in lots if day < last},
-                still_valid=held_after,
-            )
-        )
-    for ci, c in enumerate(credit_classes(problem)):
+    held = _Account(
+        first_day=problem.first_day,
+        last_day=min(last, max((day for day, _ in lots), default=problem.first_day)),
+        arrivals={problem.first_day: [(one, sum(amount for _, amount in lots))]},
+        expiry_days={day for day, _ in lots if day < last},
+        still_valid=held_after,
+    )
+    classes = credit_classes(problem)
+    # the lots held today usually all expire before anything that arrives from today on: then
+    # they are simply the oldest credits of the first class (one balance, paid oldest first);
+    # otherwise they keep an account of their own
+    merge = bool(lots) and max(day for day, _ in lots) <= problem.last_valid_day(classes[0].first_day)
+    if lots and not merge:
+        accounts.append(held)
+    for ci, c in enumerate(classes):
         arrivals = {t: terms for t, terms in inflow.items() if c.first_day <= t <= c.last_arrival}
         received = _Running(prob, f"rc{ci}", arrivals)
         arrival_days = sorted(arrivals)
@@ -129,15 +133,26 @@ def _accounts(
                 return []
             return received.through(t) + [(v, -1.0) for v, _ in received.through(arrival_days[i] - 1)]
 
-        accounts.append(
-            _Account(
-                first_day=c.first_day,
-                last_day=c.last_day,
-                arrivals=arrivals,
-                expiry_days={day for day in last_days if day < last},
-                still_valid=valid_after,
-            )
+        account = _Account(
+            first_day=c.first_day,
+            last_day=c.last_day,
+            arrivals=arrivals,
+            expiry_days={day for day in last_days if day < last},
+            still_valid=valid_after,
         )
+        if merge and ci == 0:
+
+            def with_held(t: int, mine: Callable[[int], Terms] = valid_after) -> Terms:
+                return held_after(t) + mine(t)
+
+            account = _Account(
+                first_day=c.first_day,
+                last_day=max(c.last_day, held.last_day),
+                arrivals={**arrivals, c.first_day: arrivals.get(c.first_day, []) + held.arrivals[c.first_day]},
+                expiry_days=account.expiry_days | held.expiry_days,
+                still_valid=with_held,
+            )
+        accounts.append(account)
     return accounts
 
 
