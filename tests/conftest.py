@@ -17,6 +17,20 @@ collect_ignore = ["apps"]
 # Monday 2 Feb 2026; one cycle runs to Sunday 1 Mar (28 days, 20 weekdays)
 START = "2026-02-02"
 
+# no plan: at least 40 sends a cycle, but the tier grants 15 credits
+INFEASIBLE_TOML = """version = 1
+title = "Too many minimums"
+start = 2026-06-01
+tier = "Premium Business"
+
+[[buckets]]
+name = "Prospects"
+goal = "sales"
+priority = "high"
+response_rate = 0.2
+min = 40
+"""
+
 
 def tier(credits: int = 10, **extra: Any) -> dict[str, Any]:
     """An inline use-it-or-lose-it tier with ``credits`` a month."""

@@ -7,15 +7,24 @@ bytes, so the exports are checked through the same functions the page calls
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import streamlit as st
+from apphelpers import (
+    app_test,
+    chart_spec,
+    edit_table,
+    metric_values,
+    no_exception,
+    plotly_array,
+    read_only_table,
+    run,
+    texts,
+)
+from conftest import INFEASIBLE_TOML
 from streamlit.testing.v1 import AppTest
 
 import planner.solve
@@ -27,23 +36,8 @@ from planner.scenario import load_scenario, scenario_from_toml
 from planner.share import decode_scenario, encode_scenario
 from planner.solve import make_plan
 
-APP = "../app.py"  # AppTest resolves paths against this file
+APP = "../app.py"  # relative to tests/
 PAGES = ["app_pages/plan.py", "app_pages/compare.py", "app_pages/track.py", "app_pages/history.py", "app_pages/catalog.py"]
-TIMEOUT = 120
-
-INFEASIBLE_TOML = b"""
-version = 1
-title = "Too many minimums"
-start = 2026-06-01
-tier = "Premium Business"
-
-[[buckets]]
-name = "Prospects"
-goal = "sales"
-priority = "high"
-response_rate = 0.2
-min = 40
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -54,22 +48,7 @@ def _fresh_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    _no_exception(at)
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _errors(at: AppTest) -> str:
-    return "\n".join(e.value for e in at.error)
+    return run(app_test(APP))
 
 
 def _editor_key(at: AppTest) -> str:
@@ -77,32 +56,7 @@ def _editor_key(at: AppTest) -> str:
 
 
 def _edit(at: AppTest, edited_rows: dict[int, dict[str, Any]]) -> AppTest:
-    at.session_state[_editor_key(at)] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
-    at.run()
-    _no_exception(at)
-    return at
-
-
-def _chart(at: AppTest, key: str) -> dict[str, Any]:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no chart {key!r}")
-
-
-def _values(array: Any) -> np.ndarray:
-    """A Plotly array from a chart spec (Plotly 7 writes numbers as base64 'bdata')."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-    return np.asarray(array)
-
-
-def _table(at: AppTest, column: str) -> Any:
-    """The first read-only table with the given column."""
-    for frame in at.dataframe:
-        if frame.editing_mode == "read_only" and column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with column {column!r}")
+    return edit_table(at, _editor_key(at), edited_rows=edited_rows)
 
 
 # --- every page opens ---------------------------------------------------------------------
@@ -113,8 +67,8 @@ def test_every_page_opens_without_an_error(page: str) -> None:
     at = _app()
     at.switch_page(page)
     at.run()
-    _no_exception(at)
-    assert not at.error, _errors(at)
+    no_exception(at)
+    assert not at.error, texts(at.error)
     assert at.title
 
 
@@ -123,7 +77,7 @@ def test_every_page_opens_without_an_error(page: str) -> None:
 
 def test_the_default_plan_shows_numbers_charts_schedule_and_downloads() -> None:
     at = _app()
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     assert list(metrics) == [
         "Credits granted",
         "Credits spent",
@@ -135,11 +89,11 @@ def test_the_default_plan_shows_numbers_charts_schedule_and_downloads() -> None:
     ]
     assert metrics["Credits granted"] == "50"
     assert metrics["Expected responses"] == "7.25"
-    burndown = _chart(at, "plan_burndown")
+    burndown = chart_spec(at, "plan_burndown")
     assert {t["name"] for t in burndown["data"]} >= {"Balance", "Even pace", "Grant", "Balance cap"}
-    assert _chart(at, "plan_weekly")["data"]
+    assert chart_spec(at, "plan_weekly")["data"]
     assert {b.key for b in at.get("download_button")} == {"plan_dl_schedule", "plan_dl_ledger", "plan_dl_scenario"}
-    allocation = _table(at, "share")
+    allocation = read_only_table(at, "share")
     assert allocation["sends"].sum() == 50
     # the scenario the page planned is in the session (for Compare) and in the URL
     scenario = scenario_from_toml(at.session_state["scenario_toml"])
@@ -148,18 +102,18 @@ def test_the_default_plan_shows_numbers_charts_schedule_and_downloads() -> None:
 
 def test_changing_the_tier_changes_the_totals_and_the_burn_down() -> None:
     at = _app()
-    before = _chart(at, "plan_burndown")
+    before = chart_spec(at, "plan_burndown")
     at.selectbox(key="plan_tier").set_value("Premium Business").run()
-    _no_exception(at)
+    no_exception(at)
     metrics = {m.label: m for m in at.metric}
     assert metrics["Credits granted"].value == "15"
     assert metrics["Credits granted"].delta == "-35"
     assert metrics["Expected responses"].value == "2.75"
-    after = _chart(at, "plan_burndown")
+    after = chart_spec(at, "plan_burndown")
     assert after != before
     assert after["layout"]["annotations"][0]["text"] == "Cycle 1: Premium Business"
     cap = next(t for t in after["data"] if t["name"] == "Balance cap")
-    assert set(_values(cap["y"]).tolist()) == {45.0}
+    assert set(plotly_array(cap["y"]).tolist()) == {45.0}
     assert scenario_from_toml(at.session_state["scenario_toml"]).tier == "Premium Business"
 
 
@@ -169,33 +123,33 @@ def test_a_different_tier_per_cycle_upgrades_at_the_next_cycle() -> None:
     at.number_input(key="plan_cycles").set_value(2).run()
     at.selectbox(key="plan_tier_1").set_value("Premium Business")
     at.selectbox(key="plan_tier_2").set_value("Sales Navigator Core").run()
-    _no_exception(at)
-    assert not at.error, _errors(at)
-    assert _metrics(at)["Credits granted"] == "65"
+    no_exception(at)
+    assert not at.error, texts(at.error)
+    assert metric_values(at)["Credits granted"] == "65"
     scenario = scenario_from_toml(at.session_state["scenario_toml"])
     assert scenario.tiers == ["Premium Business", "Sales Navigator Core"]
-    labels = [a["text"] for a in _chart(at, "plan_burndown")["layout"]["annotations"]]
+    labels = [a["text"] for a in chart_spec(at, "plan_burndown")["layout"]["annotations"]]
     assert labels == ["Cycle 1: Premium Business", "Cycle 2: Sales Navigator Core"]
 
 
 def test_choosing_goals_brings_their_buckets_and_splits_the_shares() -> None:
     at = _app()
     at.multiselect(key="plan_goals").select("networking").run()
-    _no_exception(at)
+    no_exception(at)
     assert at.number_input(key="plan_share_sales").value == 50
     assert at.number_input(key="plan_share_networking").value == 50
     names = list(at.data_editor[0].value["name"])
     assert names == ["Initial prospecting", "Follow-up", "Account expansion", "Open Profile and 1st-degree", "Industry peers"]
     scenario = scenario_from_toml(at.session_state["scenario_toml"])
     assert scenario.goals == {"sales": 0.5, "networking": 0.5}
-    assert set(_table(at, "shortfall")["goal"]) == {"sales", "networking"}
+    assert set(read_only_table(at, "shortfall")["goal"]) == {"sales", "networking"}
 
 
 def test_editing_a_bucket_replans_and_survives_a_visit_to_another_page() -> None:
     at = _app()
     _edit(at, {0: {"pool": 5}})
-    assert not at.error, _errors(at)
-    allocation = _table(at, "share").set_index("bucket")
+    assert not at.error, texts(at.error)
+    allocation = read_only_table(at, "share").set_index("bucket")
     assert allocation.loc["Initial prospecting", "sends"] == 5
     assert allocation.loc["Follow-up", "sends"] == 4  # 0.85 x 5 non-responders
     scenario = scenario_from_toml(at.session_state["scenario_toml"])
@@ -204,37 +158,37 @@ def test_editing_a_bucket_replans_and_survives_a_visit_to_another_page() -> None
     at.run()
     at.switch_page("app_pages/plan.py")
     at.run()
-    _no_exception(at)
+    no_exception(at)
     assert at.data_editor[0].value["pool"].iloc[0] == 5
-    assert _table(at, "share").set_index("bucket").loc["Initial prospecting", "sends"] == 5
+    assert read_only_table(at, "share").set_index("bucket").loc["Initial prospecting", "sends"] == 5
 
 
 def test_bad_input_names_the_field_and_value_and_keeps_the_inputs() -> None:
     at = _app()
     at.selectbox(key="plan_tier").set_value("Premium Business")
     at.number_input(key="plan_share_sales").set_value(90.0).run()
-    _no_exception(at)
-    assert "goals: shares sum to 90 %, not 100 %" in _errors(at)
+    no_exception(at)
+    assert "goals: shares sum to 90 %, not 100 %" in texts(at.error)
     assert not at.metric  # no plan from a refused scenario
     assert at.number_input(key="plan_share_sales").value == 90
     assert at.selectbox(key="plan_tier").value == "Premium Business"
     _edit(at, {1: {"response_rate_pct": 150.0}})
-    assert "buckets row 2 ('Follow-up'): response rate = 150 %: must be between 0 and 100 %" in _errors(at)
+    assert "buckets row 2 ('Follow-up'): response rate = 150 %: must be between 0 and 100 %" in texts(at.error)
     at.text_input(key="plan_days_off").set_value("2026-02-30").run()
-    assert "days_off = '2026-02-30': not a date" in _errors(at)
+    assert "days_off = '2026-02-30': not a date" in texts(at.error)
     # fixing every field brings the plan back
     at.number_input(key="plan_share_sales").set_value(100.0)
     at.text_input(key="plan_days_off").set_value("")
     _edit(at, {1: {"response_rate_pct": 10.0}})
-    assert not at.error, _errors(at)
-    assert _metrics(at)["Credits granted"] == "15"
+    assert not at.error, texts(at.error)
+    assert metric_values(at)["Credits granted"] == "15"
 
 
 def test_a_scenario_with_no_plan_shows_why_and_keeps_every_input() -> None:
     at = _app()
     at.selectbox(key="plan_tier").set_value("Premium Business").run()
     _edit(at, {1: {"min": 30}})  # 30 follow-ups, but 15 credits
-    errors = _errors(at)
+    errors = texts(at.error)
     assert "No plan for this scenario" in errors
     assert "Follow-up" in errors and "30" in errors  # the diagnosis names the bucket and the numbers
     assert not at.metric
@@ -250,7 +204,7 @@ def test_uploading_a_scenario_file_loads_every_input() -> None:
     at = _app()
     path = EXAMPLES_DIR / "team_upgrade.toml"
     at.file_uploader(key="plan_upload").upload(path.name, path.read_bytes(), "application/toml").run()
-    _no_exception(at)
+    no_exception(at)
     assert "Loaded the scenario file 'team_upgrade.toml'." in [s.value for s in at.success]
     assert at.toggle(key="plan_per_cycle").value is True
     assert at.selectbox(key="plan_tier_1").value == "Premium Business"
@@ -260,7 +214,7 @@ def test_uploading_a_scenario_file_loads_every_input() -> None:
     assert at.number_input(key="plan_share_sales").value == 70
     expected = make_plan(load_scenario(path), time_limit=10)
     assert expected.totals is not None
-    assert _metrics(at)["Expected responses"] == f"{expected.totals.expected_responses:,.2f}"
+    assert metric_values(at)["Expected responses"] == f"{expected.totals.expected_responses:,.2f}"
     # what the page would download is the uploaded scenario
     assert scenario_from_toml(at.session_state["scenario_toml"]) == load_scenario(path)
 
@@ -269,29 +223,29 @@ def test_a_bad_upload_says_why_and_changes_nothing() -> None:
     at = _app()
     at.selectbox(key="plan_tier").set_value("Premium Business").run()
     at.file_uploader(key="plan_upload").upload("bad.toml", b'start = 2026-06-01\ntier = "Gold"\n[goals]\nsales = 1.0\n').run()
-    _no_exception(at)
-    assert "uploaded file 'bad.toml': tier = 'Gold': unknown tier" in _errors(at)
+    no_exception(at)
+    assert "uploaded file 'bad.toml': tier = 'Gold': unknown tier" in texts(at.error)
     assert at.selectbox(key="plan_tier").value == "Premium Business"
-    assert _metrics(at)["Credits granted"] == "15"
+    assert metric_values(at)["Credits granted"] == "15"
 
 
 def test_an_infeasible_upload_shows_the_diagnosis() -> None:
     at = _app()
-    at.file_uploader(key="plan_upload").upload("tight.toml", INFEASIBLE_TOML).run()
-    _no_exception(at)
-    assert "No plan for this scenario" in _errors(at)
+    at.file_uploader(key="plan_upload").upload("tight.toml", INFEASIBLE_TOML.encode()).run()
+    no_exception(at)
+    assert "No plan for this scenario" in texts(at.error)
     assert at.text_input(key="plan_title").value == "Too many minimums"
 
 
 def test_a_shared_link_reproduces_the_plan() -> None:
     scenario = load_scenario(EXAMPLES_DIR / "team_upgrade.toml")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = app_test(APP)
     at.query_params["s"] = encode_scenario(scenario)
     at.run()
-    _no_exception(at)
+    no_exception(at)
     expected = make_plan(scenario, time_limit=10)
     assert expected.totals is not None
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     assert metrics["Credits granted"] == f"{expected.totals.credits_granted:,.0f}"
     assert metrics["Expected responses"] == f"{expected.totals.expected_responses:,.2f}"
     assert scenario_from_toml(at.session_state["scenario_toml"]) == scenario
@@ -299,19 +253,19 @@ def test_a_shared_link_reproduces_the_plan() -> None:
 
 
 def test_a_broken_link_is_explained_and_the_page_still_plans() -> None:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = app_test(APP)
     at.query_params["s"] = "eNqrVkrOz0nNzdO1"  # cut short
     at.run()
-    _no_exception(at)
-    assert "link parameter s = 'eNqrVkrOz0nNzdO1'" in _errors(at)
-    assert _metrics(at)["Credits granted"] == "50"
+    no_exception(at)
+    assert "link parameter s = 'eNqrVkrOz0nNzdO1'" in texts(at.error)
+    assert metric_values(at)["Credits granted"] == "50"
 
 
 def test_an_example_loads_and_the_picker_resets() -> None:
     at = _app()
     at.selectbox(key="plan_example").set_value("job_seeker").run()
-    _no_exception(at)
-    assert _metrics(at)["Credits granted"] == "10"
+    no_exception(at)
+    assert metric_values(at)["Credits granted"] == "10"
     assert at.selectbox(key="plan_example").value is None
     assert at.selectbox(key="plan_tier").value == "Premium (brief, 10 credits)"
 
@@ -329,7 +283,7 @@ def test_a_display_only_change_does_not_solve_again(monkeypatch: pytest.MonkeyPa
     assert len(calls) == 1
     days = at.date_input(key="plan_day")
     days.set_value(at.session_state["plan_day"].replace(day=15)).run()
-    _no_exception(at)
+    no_exception(at)
     at.switch_page("app_pages/catalog.py").run()
     at.switch_page("app_pages/plan.py").run()
     assert len(calls) == 1
@@ -357,7 +311,7 @@ def test_the_downloaded_schedule_is_the_command_lines(tmp_path: Path) -> None:
 def _compare(at: AppTest) -> AppTest:
     at.switch_page("app_pages/compare.py")
     at.run()
-    _no_exception(at)
+    no_exception(at)
     return at
 
 
@@ -366,12 +320,12 @@ def test_compare_plans_the_plan_pages_scenario_on_every_tier() -> None:
     at.selectbox(key="plan_tier").set_value("Premium Business").run()
     _compare(at)
     assert at.multiselect(key="compare_tiers").value == list(load_catalog())
-    table = _table(at, "responses_per_month")
+    table = read_only_table(at, "responses_per_month")
     assert list(table["tier"]) == list(load_catalog())
     assert table.set_index("tier").loc["Premium Business", "current"]
     verdicts = next(m.value for m in at.markdown if m.value.startswith("- "))
     assert "Sales Navigator Core adds 4.5 expected responses a month for $40 more: $8.89 each." in verdicts
-    chart = _chart(at, "compare_chart")
+    chart = chart_spec(at, "compare_chart")
     assert [a["text"] for a in chart["layout"]["annotations"]][0] == "Expected responses a month"
     assert "compare_dl_csv" in {b.key for b in at.get("download_button")}
 
@@ -379,16 +333,14 @@ def test_compare_plans_the_plan_pages_scenario_on_every_tier() -> None:
 def test_compare_uses_the_prices_typed_and_the_tiers_ticked() -> None:
     at = _compare(_app())
     at.multiselect(key="compare_tiers").set_value(["Premium Business", "Sales Navigator Core"]).run()
-    _no_exception(at)
-    table = _table(at, "responses_per_month").set_index("tier")
+    no_exception(at)
+    table = read_only_table(at, "responses_per_month").set_index("tier")
     assert list(table.index) == ["Premium Business", "Sales Navigator Core"]
     assert table.loc["Sales Navigator Core", "cost_per_response"] == pytest.approx(99.99 / 7.25)
     key = at.session_state["compare_prices_key"]
     core = list(load_catalog()).index("Sales Navigator Core")
-    at.session_state[key] = {"edited_rows": {core: {"price_monthly": 72.5}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    _no_exception(at)
-    table = _table(at, "responses_per_month").set_index("tier")
+    edit_table(at, key, edited_rows={core: {"price_monthly": 72.5}})
+    table = read_only_table(at, "responses_per_month").set_index("tier")
     assert table.loc["Sales Navigator Core", "price_monthly"] == 72.5
     assert table.loc["Sales Navigator Core", "cost_per_response"] == pytest.approx(10.0)
 
@@ -400,8 +352,8 @@ def test_catalog_lists_every_tier_with_source_and_date() -> None:
     at = _app()
     at.switch_page("app_pages/catalog.py")
     at.run()
-    _no_exception(at)
-    table = _table(at, "source")
+    no_exception(at)
+    table = read_only_table(at, "source")
     catalog = load_catalog()
     assert list(table["name"]) == list(catalog)
     assert table["source"].str.len().min() > 0
@@ -413,10 +365,10 @@ def test_a_solver_failure_is_a_message_not_a_traceback(monkeypatch: pytest.Monke
         raise RuntimeError("HiGHS stopped")
 
     monkeypatch.setattr(planner.solve, "make_plan", broken)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = app_test(APP)
     at.run()
-    _no_exception(at)
-    assert "The planner failed on this scenario** (RuntimeError: HiGHS stopped)" in _errors(at)
+    no_exception(at)
+    assert "The planner failed on this scenario** (RuntimeError: HiGHS stopped)" in texts(at.error)
     assert at.selectbox(key="plan_tier").value == "Sales Navigator Core"
 
 
@@ -424,8 +376,8 @@ def test_a_twelve_cycle_plan_stays_within_the_time_limit() -> None:
     at = _app()
     at.number_input(key="plan_time_limit").set_value(20.0)
     at.number_input(key="plan_cycles").set_value(12).run()
-    _no_exception(at)
-    assert not at.error, _errors(at)
-    assert _metrics(at)["Credits granted"] == "600"
-    ledger_days = len(_table(at, "closing"))
+    no_exception(at)
+    assert not at.error, texts(at.error)
+    assert metric_values(at)["Credits granted"] == "600"
+    ledger_days = len(read_only_table(at, "closing"))
     assert 365 <= ledger_days <= 366

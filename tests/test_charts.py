@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from conftest import INFEASIBLE_TOML
 
 from planner.charts import (
     burndown_figure,
@@ -49,17 +50,6 @@ goal = "sales"
 priority = "high"
 response_rate = 0.2
 pool = 10
-"""
-
-INFEASIBLE = """
-start = 2026-06-01
-tier = "Premium Business"
-[[buckets]]
-name = "Prospects"
-goal = "sales"
-priority = "high"
-response_rate = 0.2
-min = 40
 """
 
 
@@ -162,7 +152,7 @@ def test_pace_line_spends_each_cycles_balance_evenly_over_its_send_days(team: Pl
 
 
 def test_no_plan_draws_a_figure_that_says_so() -> None:
-    plan = _plan(INFEASIBLE)
+    plan = _plan(INFEASIBLE_TOML)
     assert not plan.is_ok
     for fig in (burndown_figure(plan), sends_per_week_figure(plan)):
         assert len(fig.data) == 0
