@@ -4,130 +4,62 @@ The path a person takes: choose a tier and see the plan change, edit a
 bucket, upload a scenario file, download the schedule and get the command
 line's rows, open a shared link and see the same plan, compare tiers, and
 read why a scenario has no plan. The test also takes the screenshots of the
-Plan and Compare pages in ``docs/screenshots``.
+Plan and Compare pages: in the test's ``tmp_path``, or in ``docs/screenshots``
+with ``UPDATE_SCREENSHOTS=1`` (``make screenshots``). The server, the browser,
+the waits and the screenshots are :mod:`browser`'s.
 
 Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import (
+    CHROMIUM,
+    MARKS,
+    ROOT,
+    WAIT_MS,
+    chromium,
+    expect,
+    idle,
+    main_text,
+    metric,
+    metrics,
+    new_context,
+    screenshot,
+    streamlit_server,
+)
+from conftest import INFEASIBLE_TOML
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 EXAMPLE = ROOT / "data" / "examples" / "team_upgrade.toml"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT_MS = 90_000  # the machine is shared; a cold page can take a while to render
 
-INFEASIBLE_TOML = """version = 1
-title = "Too many minimums"
-start = 2026-06-01
-tier = "Premium Business"
+pytestmark = MARKS
 
-[[buckets]]
-name = "Prospects"
-goal = "sales"
-priority = "high"
-response_rate = 0.2
-min = 40
-"""
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium (.ci/run installs it)"),
-    pytest.mark.timeout(600),
-]
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
 expect.set_options(timeout=WAIT_MS)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A ``streamlit run app.py`` on a free localhost port; its base URL."""
-    port = _free_port()
-    db = tmp_path_factory.mktemp("history") / "history.sqlite3"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "INMAIL_PLANNER_DB": str(db)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "localhost",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed after the server stops
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None:
-                pytest.fail(f"streamlit run exited with status {process.returncode}")
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit run did not answer its health check within 60 s")
-            time.sleep(0.3)
+    with streamlit_server("app.py", tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as chromium_browser:
+        yield chromium_browser
 
 
 @pytest.fixture(scope="module")
 def context(browser: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)  # type: ignore[attr-defined]
-    ctx.set_default_timeout(WAIT_MS)
+    ctx = new_context(browser, accept_downloads=True)
     yield ctx
     ctx.close()
 
@@ -145,35 +77,10 @@ def page(context: object, server: str) -> Iterator[object]:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _metric(pg: object, label: str) -> object:
-    return pg.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')  # type: ignore[attr-defined]
-
-
-def _metrics(pg: object) -> dict[str, str]:
-    cards = pg.locator('[data-testid="stMetric"]')  # type: ignore[attr-defined]
-    out = {}
-    for i in range(cards.count()):
-        card = cards.nth(i)
-        out[card.locator('[data-testid="stMetricLabel"]').inner_text().strip()] = (
-            card.locator('[data-testid="stMetricValue"]').inner_text().strip()
-        )
-    return out
-
-
-def _idle(pg: object) -> None:
-    """Wait until the script run has finished and every element has rendered."""
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
-            && !document.querySelector('[data-testid="stSkeleton"]')
-            && !document.querySelector('.stale-element, [data-stale="true"]')""",
-        timeout=WAIT_MS,
-    )
-
-
 def _wait_for_plan(pg: object) -> None:
-    expect(_metric(pg, "Credits granted")).to_be_visible(timeout=WAIT_MS)
+    expect(metric(pg, "Credits granted")).to_be_visible(timeout=WAIT_MS)
     expect(pg.locator(".js-plotly-plot").first).to_be_visible(timeout=WAIT_MS)  # type: ignore[attr-defined]
-    _idle(pg)
+    idle(pg)
 
 
 def _choose(pg: object, label: str, option: str) -> None:
@@ -235,40 +142,26 @@ def _edit_cell(pg: object, row: int, name: str, column: int, old: str, value: st
     pg.keyboard.press("Enter")  # type: ignore[attr-defined]
 
 
-def _screenshot(pg: object, name: str) -> None:
-    """A screenshot of the whole page (the app scrolls inside its main block, so grow the viewport)."""
-    height = pg.evaluate(  # type: ignore[attr-defined]
-        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
-        ".map(e => e.scrollHeight), 900)"
-    )
-    pg.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 6000)})  # type: ignore[attr-defined]
-    pg.wait_for_timeout(800)  # type: ignore[attr-defined]
-    _idle(pg)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SCREENSHOTS / name))  # type: ignore[attr-defined]
-    pg.set_viewport_size({"width": 1400, "height": 1600})  # type: ignore[attr-defined]
-
-
 # --- the path -------------------------------------------------------------------------------
 
 
 def test_choosing_a_tier_changes_the_totals_and_the_burn_down(page: object) -> None:
-    expect(_metric(page, "Credits granted")).to_have_text("50")
+    expect(metric(page, "Credits granted")).to_have_text("50")
     expect(page.locator(".js-plotly-plot").first).to_contain_text("Cycle 1: Sales Navigator Core")  # type: ignore[attr-defined]
     _choose(page, "Tier", "Premium Business: 15 credits, $59.99/month")
-    expect(_metric(page, "Credits granted")).to_have_text("15")
-    expect(_metric(page, "Expected responses")).to_have_text("2.75")
+    expect(metric(page, "Credits granted")).to_have_text("15")
+    expect(metric(page, "Expected responses")).to_have_text("2.75")
     expect(page.locator(".js-plotly-plot").first).to_contain_text("Cycle 1: Premium Business")  # type: ignore[attr-defined]
     assert "s=" in page.url  # type: ignore[attr-defined]
 
 
 def test_editing_a_bucket_replans(page: object) -> None:
-    before = _metrics(page)["Expected responses"]
+    before = metrics(page)["Expected responses"]
     _edit_cell(page, row=2, name="Account expansion", column=5, old="10", value="2")  # Pool / cycle: 10 -> 2
-    expect(_metric(page, "Expected responses")).not_to_have_text(before)
-    _idle(page)
+    expect(metric(page, "Expected responses")).not_to_have_text(before)
+    idle(page)
     # 2 account expansions (r = 0.20), then 13 initial sends (r = 0.15): 2.35 expected responses
-    expect(_metric(page, "Expected responses")).to_have_text("2.35")
+    expect(metric(page, "Expected responses")).to_have_text("2.35")
 
 
 def test_upload_then_download_gives_the_command_lines_schedule(page: object, tmp_path: Path) -> None:
@@ -276,8 +169,8 @@ def test_upload_then_download_gives_the_command_lines_schedule(page: object, tmp
     cli = _cli("plan", str(EXAMPLE), "--schedule", str(cli_out))
     _upload(page, EXAMPLE)
     expect(page.get_by_text("Loaded the scenario file 'team_upgrade.toml'.")).to_be_visible()  # type: ignore[attr-defined]
-    expect(_metric(page, "Credits granted")).to_have_text("65")
-    _idle(page)
+    expect(metric(page, "Credits granted")).to_have_text("65")
+    idle(page)
     downloaded = _download(page, "Schedule (CSV)", tmp_path / "app_schedule.csv")
     _finish(cli)
     assert downloaded.read_text(encoding="utf-8") == cli_out.read_text(encoding="utf-8")
@@ -288,34 +181,34 @@ def test_upload_then_download_gives_the_command_lines_schedule(page: object, tmp
     assert again.read_text(encoding="utf-8") == cli_out.read_text(encoding="utf-8")
 
 
-def test_a_shared_link_opens_the_same_plan(page: object, context: object) -> None:
+def test_a_shared_link_opens_the_same_plan(page: object, context: object, tmp_path: Path) -> None:
     url = page.url  # type: ignore[attr-defined]
     assert "?s=" in url
-    expected = _metrics(page)
-    _screenshot(page, "plan.png")
+    expected = metrics(page)
+    screenshot(page, "plan.png", tmp_path)
     other = context.new_page()  # type: ignore[attr-defined]
     try:
         other.goto(url)
         _wait_for_plan(other)
         for label, value in expected.items():
-            expect(_metric(other, label)).to_have_text(value)
-        assert set(_metrics(other)) == set(expected)
+            expect(metric(other, label)).to_have_text(value)
+        assert set(metrics(other)) == set(expected)
         expect(other.locator(".js-plotly-plot").first).to_contain_text("Cycle 2: Sales Navigator Core")
     finally:
         other.close()
 
 
-def test_compare_tiers_shows_a_table_a_chart_and_verdicts(page: object) -> None:
+def test_compare_tiers_shows_a_table_a_chart_and_verdicts(page: object, tmp_path: Path) -> None:
     page.get_by_role("link", name="Compare tiers", exact=True).click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Compare tiers")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_text("Tier comparison")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_text("Sales Navigator Core adds")).to_be_visible()  # type: ignore[attr-defined]
-    _idle(page)
+    idle(page)
     expect(page.locator(".js-plotly-plot").first).to_contain_text("Expected responses a month")  # type: ignore[attr-defined]
-    _screenshot(page, "compare.png")
+    screenshot(page, "compare.png", tmp_path)
     page.get_by_role("link", name="Plan", exact=True).click()  # type: ignore[attr-defined]
     _wait_for_plan(page)
-    expect(_metric(page, "Credits granted")).to_have_text("65")  # the inputs survived the visit
+    expect(metric(page, "Credits granted")).to_have_text("65")  # the inputs survived the visit
 
 
 def test_a_scenario_with_no_plan_says_why_and_keeps_the_inputs(page: object, tmp_path: Path) -> None:
@@ -324,9 +217,9 @@ def test_a_scenario_with_no_plan_says_why_and_keeps_the_inputs(page: object, tmp
     _upload(page, path)
     alert = page.get_by_text("No plan for this scenario.")  # type: ignore[attr-defined]
     expect(alert).to_be_visible()
-    _idle(page)
+    idle(page)
     assert page.locator('[data-testid="stMetric"]').count() == 0  # type: ignore[attr-defined]
-    body = page.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    body = main_text(page)
     assert "Traceback" not in body
     assert "Prospects" in body and "40" in body  # the diagnosis names the bucket and its minimum
     expect(page.get_by_role("textbox", name="Title")).to_have_value("Too many minimums")  # type: ignore[attr-defined]

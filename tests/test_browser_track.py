@@ -6,44 +6,28 @@ headless Chromium, as ``tests/test_browser.py`` does for the Plan and Compare
 pages. The history database is a temporary SQLite file (``INMAIL_PLANNER_DB``).
 The scenario starts ten days before the day the test runs, so the page's
 "today" (today's date) falls inside it without typing a date. The test also
-takes the screenshot ``docs/screenshots/track.png``.
+takes the screenshot ``track.png``: in the test's ``tmp_path``, or in
+``docs/screenshots`` with ``UPDATE_SCREENSHOTS=1`` (``make screenshots``).
+The server, the browser, the waits and the screenshot are :mod:`browser`'s.
 
 Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from browser import MARKS, WAIT_MS, chromium, expect, idle, main_text, metric, new_context, screenshot, streamlit_server
 
 from planner.actuals import replan
 from planner.scenario import scenario_from_toml
 from planner.solve import make_plan
 from planner.usage import import_usage
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
 APP = "tests/apps/track_app.py"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT_MS = 90_000  # the machine is shared; a cold page can take a while to render
 EXPECT_MS = 30_000  # one rerun of a page
 
 TODAY = date.today()
@@ -84,129 +68,38 @@ LOG_CSV = f"""sent_on,bucket,outcome,outcome_on,recipient
 {_day(7)},Follow-up,pending,,Cy
 """
 
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)"
-    ),
-    pytest.mark.timeout(600),
-]
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A ``streamlit run tests/apps/track_app.py`` on a free localhost port with its own database; its base URL."""
-    port = _free_port()
-    db = tmp_path_factory.mktemp("history") / "history.sqlite3"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "INMAIL_PLANNER_DB": str(db)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        APP,
-        "--server.port",
-        str(port),
-        "--server.address",
-        "localhost",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed after the server stops
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None:
-                pytest.fail(f"streamlit run exited with status {process.returncode}")
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit run did not answer its health check within 60 s")
-            time.sleep(0.3)
+    with streamlit_server(APP, tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[object]:
     """One page for the whole path: later steps continue from earlier ones, as a person would."""
     expect.set_options(timeout=EXPECT_MS)  # a rerun on a busy machine takes longer than expect's 5 s
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1600})
-        context.set_default_timeout(WAIT_MS)
+    with chromium() as browser:
+        context = new_context(browser)
         pg = context.new_page()
         pg.goto(server + "/")
         # the Plan page's file uploader is enough: the upload reruns the page on the test's scenario
         expect(pg.locator('[data-testid="stFileUploader"]').first).to_be_visible(timeout=WAIT_MS)
         yield pg
         context.close()
-        browser.close()
     expect.set_options(timeout=5_000)  # Playwright's default, for tests that run after these
 
 
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _metric(pg: object, label: str) -> object:
-    return pg.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')  # type: ignore[attr-defined]
-
-
-def _idle(pg: object) -> None:
-    """Wait until the script run has finished and every element has rendered."""
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
-            && !document.querySelector('[data-testid="stSkeleton"]')
-            && !document.querySelector('.stale-element, [data-stale="true"]')""",
-        timeout=WAIT_MS,
-    )
-
-
 def _upload(pg: object, name: str, data: bytes) -> None:
     pg.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(  # type: ignore[attr-defined]
         {"name": name, "mimeType": "text/plain", "buffer": data}
     )
-
-
-def _main_text(pg: object) -> str:
-    return pg.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
-
-
-def _screenshot(pg: object, name: str) -> None:
-    """A screenshot of the whole page (the app scrolls inside its main block, so grow the viewport)."""
-    height = pg.evaluate(  # type: ignore[attr-defined]
-        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
-        ".map(e => e.scrollHeight), 900)"
-    )
-    pg.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 6000)})  # type: ignore[attr-defined]
-    pg.wait_for_timeout(800)  # type: ignore[attr-defined]
-    _idle(pg)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SCREENSHOTS / name))  # type: ignore[attr-defined]
-    pg.set_viewport_size({"width": 1400, "height": 1600})  # type: ignore[attr-defined]
 
 
 def _expected(use_learned: bool = False) -> tuple[object, object]:
@@ -222,27 +115,27 @@ def _expected(use_learned: bool = False) -> tuple[object, object]:
 def test_import_a_log_and_see_actual_versus_plan(page: object) -> None:
     _upload(page, "browser_track.toml", SCENARIO_TOML.encode())
     expect(page.get_by_text("Loaded the scenario file 'browser_track.toml'.")).to_be_visible()  # type: ignore[attr-defined]
-    expect(_metric(page, "Credits granted")).to_have_text("15")
-    _idle(page)
+    expect(metric(page, "Credits granted")).to_have_text("15")
+    idle(page)
     page.get_by_role("link", name="Track & re-plan").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Track & re-plan")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_text("Browser track", exact=True)).to_be_visible()  # type: ignore[attr-defined]
-    _idle(page)
+    idle(page)
 
     _upload(page, "usage.csv", LOG_CSV.encode())
     expect(page.get_by_text("Imported 4 of 5 rows; rejected 1 (line 3)")).to_be_visible()  # type: ignore[attr-defined]
-    expect(_metric(page, "InMails logged")).to_have_text("4")
-    _idle(page)
+    expect(metric(page, "InMails logged")).to_have_text("4")
+    idle(page)
     result, original = _expected()
     balance = result.actual.balance_today(result.plan.problem)  # type: ignore[attr-defined]
-    expect(_metric(page, "Credits held today")).to_have_text(f"{balance['credits'].sum():,.0f}")
-    expect(_metric(page, "Returned by responses")).to_have_text("2")
+    expect(metric(page, "Credits held today")).to_have_text(f"{balance['credits'].sum():,.0f}")
+    expect(metric(page, "Returned by responses")).to_have_text("2")
     sentence = result.standing(original)  # type: ignore[attr-defined]
     expect(page.get_by_text(sentence[:1].upper() + sentence[1:] + ".")).to_be_visible()  # type: ignore[attr-defined]
     chart = page.locator(".js-plotly-plot").first  # type: ignore[attr-defined]
     legend = chart.inner_text()
     assert "Planned" in legend and "Actual" in legend and "Re-plan from today" in legend
-    assert "Traceback" not in _main_text(page)
+    assert "Traceback" not in main_text(page)
     # the table of rejected lines, then the log's table: drawn on canvases, their text is in each grid's accessible table
     grids = page.locator('[data-testid="stDataFrame"]')  # type: ignore[attr-defined]
     expect(grids.nth(0)).to_contain_text("Why the row was rejected")
@@ -252,30 +145,30 @@ def test_import_a_log_and_see_actual_versus_plan(page: object) -> None:
     assert "Ana" in log and "Di" in log and "Bo" not in log  # the good rows kept, the bad one not
 
 
-def test_replan_from_today_with_learned_rates(page: object) -> None:
+def test_replan_from_today_with_learned_rates(page: object, tmp_path: Path) -> None:
     result, original = _expected()
-    expect(_metric(page, "New plan: InMails from today")).to_have_text(str(result.plan.totals.sends))  # type: ignore[attr-defined]
-    expect(_metric(page, "Old plan: expected responses")).to_have_text(f"{original.totals.expected_responses:,.2f}")  # type: ignore[attr-defined]
-    _screenshot(page, "track.png")
+    expect(metric(page, "New plan: InMails from today")).to_have_text(str(result.plan.totals.sends))  # type: ignore[attr-defined]
+    expect(metric(page, "Old plan: expected responses")).to_have_text(f"{original.totals.expected_responses:,.2f}")  # type: ignore[attr-defined]
+    screenshot(page, "track.png", tmp_path)
     learned, _ = _expected(use_learned=True)
     page.get_by_text("Use learned rates for the re-plan").click()  # type: ignore[attr-defined]
     logged_plus_new = 1 + 1 + learned.plan.totals.expected_responses  # type: ignore[attr-defined]
-    expect(_metric(page, "Logged + new plan")).to_have_text(f"{logged_plus_new:,.2f}")
+    expect(metric(page, "Logged + new plan")).to_have_text(f"{logged_plus_new:,.2f}")
     expect(page.get_by_text("learned response rates", exact=False).first).to_be_visible()  # type: ignore[attr-defined]
-    _idle(page)
+    idle(page)
 
 
 def test_save_the_log_and_see_plan_versus_actual_in_history(page: object) -> None:
     page.get_by_role("button", name="Save the log", exact=True).click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Saved 4 new InMails to the log of 'Browser track'")).to_be_visible()  # type: ignore[attr-defined]
-    _idle(page)
+    idle(page)
     page.get_by_role("link", name="History").click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()  # type: ignore[attr-defined]
-    _idle(page)
+    idle(page)
     page.get_by_role("button", name="Save scenario and plan").click()  # type: ignore[attr-defined]
     expect(page.get_by_text("Saved 'Browser track' version 1 with its plan (plan 1).")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Plan versus actual")).to_be_visible()  # type: ignore[attr-defined]
-    _idle(page)
-    assert "4 InMails in 1 import" in _main_text(page)
+    idle(page)
+    assert "4 InMails in 1 import" in main_text(page)
     chart = page.locator(".js-plotly-plot").last  # type: ignore[attr-defined]
     assert "Actual" in chart.inner_text()

@@ -1,0 +1,209 @@
+"""What the browser tests share: a ``streamlit run`` server, Debian's headless Chromium, waits and screenshots.
+
+Used by ``tests/test_browser.py`` and ``tests/test_browser_track.py``; not a
+test module itself. Importing it skips the importing module when Playwright
+is not installed; the tests mark themselves with :data:`MARKS`, which skip
+them when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+
+Screenshots go to the test's ``tmp_path``, so a test run leaves the work
+tree as it was; with ``UPDATE_SCREENSHOTS=1`` (``make screenshots``) they
+replace the ones in ``docs/screenshots``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 90_000  # the machine is shared; a cold page can take a while to render
+VIEWPORT = {"width": 1400, "height": 1600}
+
+MARKS = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium (.ci/run installs it)"),
+    pytest.mark.timeout(600),
+]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+
+# --- the server and the browser -------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A localhost TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(script: str, db: Path) -> Iterator[str]:
+    """``streamlit run script`` (relative to the repository) on a free localhost port with the history database ``db``.
+
+    Yields the base URL once the server answers its health check; stops the
+    server on exit. Fails the test if the server exits or does not answer
+    within 60 s.
+    """
+    port = free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "INMAIL_PLANNER_DB": str(db)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "localhost",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed after the server stops
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                pytest.fail(f"streamlit run exited with status {process.returncode}")
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit run did not answer its health check within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright; closed on exit."""
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context with the tests' viewport and :data:`WAIT_MS` as its default timeout."""
+    context = browser.new_context(viewport=VIEWPORT, **options)
+    context.set_default_timeout(WAIT_MS)
+    return context
+
+
+# --- reading and waiting ----------------------------------------------------------------------
+
+
+def metric(pg: Any, label: str) -> Any:
+    """The value of the metric card with ``label``, as a locator."""
+    return pg.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
+
+
+def metrics(pg: Any) -> dict[str, str]:
+    """Every metric card's label and value, in page order."""
+    cards = pg.locator('[data-testid="stMetric"]')
+    out = {}
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        out[card.locator('[data-testid="stMetricLabel"]').inner_text().strip()] = (
+            card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+        )
+    return out
+
+
+def main_text(pg: Any) -> str:
+    """The text of the page's main block."""
+    return str(pg.locator('[data-testid="stMain"]').inner_text())
+
+
+def idle(pg: Any) -> None:
+    """Wait until the script run has finished and every element has rendered."""
+    pg.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
+            && !document.querySelector('[data-testid="stSkeleton"]')
+            && !document.querySelector('.stale-element, [data-stale="true"]')""",
+        timeout=WAIT_MS,
+    )
+
+
+# --- screenshots ------------------------------------------------------------------------------
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: ``docs/screenshots`` with ``UPDATE_SCREENSHOTS=1``, else the test's ``tmp_path``."""
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
+def screenshot(pg: Any, name: str, tmp_path: Path) -> Path:
+    """A screenshot of the whole page as ``name`` in :func:`screenshot_dir`; its path.
+
+    The app scrolls inside its main block, so the viewport grows to the
+    block's height for the picture and then shrinks back. Asserts the file
+    is a PNG of the page: the viewport's width, at least 900 pixels high,
+    and not one flat colour.
+    """
+    height = pg.evaluate(
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
+        ".map(e => e.scrollHeight), 900)"
+    )
+    pg.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 6000)})
+    pg.wait_for_timeout(800)
+    idle(pg)
+    folder = screenshot_dir(tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    pg.screenshot(path=str(path))
+    pg.set_viewport_size(VIEWPORT)
+    assert_page_image(path)
+    return path
+
+
+def assert_page_image(path: Path) -> None:
+    """``path`` is a PNG of a drawn page: the viewport's width, at least 900 pixels high, many colours."""
+    assert path.is_file(), f"no screenshot at {path}"
+    with Image.open(path) as image:
+        assert image.format == "PNG", image.format
+        width, height = image.size
+        assert width == VIEWPORT["width"] and height >= 900, image.size
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+        assert colours is None or len(colours) > 16, f"{path.name} is nearly blank: {len(colours)} colours"
