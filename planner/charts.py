@@ -10,11 +10,17 @@
 
 Hover texts are sentences a person can read ("Tue 1 Dec 2026: 15 granted,
 6 spent; 9 left"), not raw column dumps.
+
+The burn-down's pieces (:func:`day_moves`, :func:`marker_trace`,
+:func:`expiry_trace`, :func:`day_line`, :func:`cycle_lines` and
+:func:`balance_layout`) also draw :func:`planner.tracking.actual_burndown_figure`,
+so the plan's chart and the plan-versus-actual chart read the same.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from planner.plan import Plan
+from planner.scenario import Problem
 
 BALANCE_COLOR = "#0a66c2"
 PACE_COLOR = "#8c8c8c"
@@ -101,26 +108,109 @@ def pace_line(plan: Plan) -> pd.Series:
     return pd.Series(values, index=ledger.index)
 
 
-def _balance_hover(row: pd.Series) -> str:
-    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({row['tier']})"]
+def day_moves(row: pd.Series, back: str = "expected back") -> str:
+    """A ledger day's moves in words, or ``no change``; ``back`` says what the credits given back by responses are.
+
+    >>> day_moves(pd.Series({"granted": 15, "forfeited": 0.0, "credited_back": 0.5, "spent": 6, "expired": 0.0}))
+    '+15 granted, +0.50 expected back, 6 spent'
+    """
     moves = []
     if row["granted"] > 0:
         moves.append(f"+{_num(row['granted'])} granted")
     if row["forfeited"] > 1e-9:
         moves.append(f"{_num(row['forfeited'])} forfeited over the cap")
     if row["credited_back"] > 1e-9:
-        moves.append(f"+{_num(row['credited_back'])} expected back")
+        moves.append(f"+{_num(row['credited_back'])} {back}")
     if row["spent"] > 0:
         moves.append(f"{_num(row['spent'])} spent")
     if row["expired"] > 1e-9:
         moves.append(f"{_num(row['expired'])} expired")
-    parts.append(f"Start of day {_num(row['opening'])}" + (": " + ", ".join(moves) if moves else ": no change"))
+    return ", ".join(moves) if moves else "no change"
+
+
+def _balance_hover(row: pd.Series) -> str:
+    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({row['tier']})"]
+    parts.append(f"Start of day {_num(row['opening'])}: {day_moves(row)}")
     parts.append(f"<b>End of day: {_num(row['closing'])} credits</b>")
     if row["oldest_expiry"] is not None and not pd.isna(row["oldest_expiry"]) and row["closing"] > 1e-9:
         parts.append(f"Next to expire: {_num(row['expiring_on_oldest'])} on {_day(row['oldest_expiry'])}")
     if row["reserve_floor"] > 0:
         parts.append(f"Reserve kept: {_num(row['reserve_floor'])}")
     return "<br>".join(parts)
+
+
+def marker_trace(
+    days: pd.DataFrame,
+    y: pd.Series,
+    name: str,
+    marker: dict[str, Any],
+    hover: list[str],
+    mode: str = "markers",
+    **options: Any,
+) -> go.Scatter:
+    """Markers on some days of a ledger (``days``, with their ``date``) at heights ``y``, with a hover sentence each."""
+    return go.Scatter(
+        x=list(days["date"]),
+        y=y.astype(float).round(4),
+        name=name,
+        mode=mode,
+        marker=marker,
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        **options,
+    )
+
+
+def expiry_trace(expiries: pd.DataFrame) -> go.Scatter:
+    """``Expiry``: a cross above each day of a ledger on which credits lapse, labelled with the credits lost."""
+    return marker_trace(
+        expiries,
+        expiries["closing"] + expiries["expired"],
+        "Expiry",
+        {"symbol": "x", "size": 11, "color": EXPIRY_COLOR},
+        [
+            f"<b>{_day(r['date'])}: {_num(r['expired'])} credits expire unused</b> at the end of the day"
+            for _, r in expiries.iterrows()
+        ],
+        mode="markers+text",
+        text=[f"−{_num(v)}" for v in expiries["expired"]],
+        textposition="top center",
+        textfont={"color": EXPIRY_COLOR},
+    )
+
+
+def day_line(fig: go.Figure, day: date, text: str, *, line: dict[str, Any], y: float, font: dict[str, Any], **label: Any) -> None:
+    """A vertical line across the plot on ``day``, labelled ``text`` to its right at height ``y`` (0 to 1).
+
+    Drawn as a shape and an annotation: ``add_vline`` trips on dates.
+    """
+    fig.add_shape(type="line", x0=day, x1=day, y0=0, y1=1, xref="x", yref="paper", line=line)
+    fig.add_annotation(
+        x=day, y=y, xref="x", yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom", font=font, **label
+    )
+
+
+def cycle_lines(fig: go.Figure, problem: Problem) -> None:
+    """A thin dotted line at each cycle's start, labelled with the cycle's tier."""
+    cal = problem.calendar
+    for k, t in enumerate(cal.cycle_starts):
+        day_line(
+            fig,
+            cal.date_of(t),
+            f"Cycle {k + 1}: {problem.tiers[k].name}",
+            line={"color": "#cccccc", "width": 1, "dash": "dot"},
+            y=1,
+            font={"size": 11, "color": "#555555"},
+        )
+
+
+def balance_layout(fig: go.Figure, title: str, height: int, first: date, last: date) -> go.Figure:
+    """The layout of a balance chart: legend above the cycle labels, credits from 0, the days ``first`` to ``last``."""
+    _layout(fig, title, height)
+    fig.update_layout(margin={"t": 90}, legend={"y": 1.1})
+    fig.update_yaxes(title_text="credits held (end of day)", rangemode="tozero")
+    fig.update_xaxes(range=[first - timedelta(days=1), last + timedelta(days=1)])
+    return fig
 
 
 def burndown_figure(plan: Plan, height: int = 430) -> go.Figure:
@@ -209,63 +299,25 @@ def burndown_figure(plan: Plan, height: int = 430) -> go.Figure:
         )
     expiries = ledger[ledger["expired"] > 1e-9]
     if not expiries.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=list(expiries["date"]),
-                y=(expiries["closing"] + expiries["expired"]).astype(float).round(4),
-                name="Expiry",
-                mode="markers+text",
-                marker={"symbol": "x", "size": 11, "color": EXPIRY_COLOR},
-                text=[f"−{_num(v)}" for v in expiries["expired"]],
-                textposition="top center",
-                textfont={"color": EXPIRY_COLOR},
-                customdata=[
-                    f"<b>{_day(r['date'])}: {_num(r['expired'])} credits expire unused</b> at the end of the day"
-                    for _, r in expiries.iterrows()
-                ],
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
+        fig.add_trace(expiry_trace(expiries))
     forfeits = ledger[ledger["forfeited"] > 1e-9]
     if not forfeits.empty:
         fig.add_trace(
-            go.Scatter(
-                x=list(forfeits["date"]),
-                y=(forfeits["opening"] + forfeits["granted"]).astype(float).round(4),
-                name="Forfeited over cap",
-                mode="markers",
-                marker={"symbol": "line-ew-open", "size": 16, "color": CAP_COLOR, "line": {"width": 3}},
-                customdata=[
+            marker_trace(
+                forfeits,
+                forfeits["opening"] + forfeits["granted"],
+                "Forfeited over cap",
+                {"symbol": "line-ew-open", "size": 16, "color": CAP_COLOR, "line": {"width": 3}},
+                [
                     f"<b>{_day(r['date'])}: {_num(r['forfeited'])} credits forfeited</b>: the grant would lift "
                     f"the balance above the cap of {_num(r['balance_cap'])}"
                     for _, r in forfeits.iterrows()
                 ],
-                hovertemplate="%{customdata}<extra></extra>",
             )
         )
-    # cycle starts: a thin line and the cycle's tier, drawn as shapes (add_vline trips on dates)
+    cycle_lines(fig, plan.problem)
     cal = plan.problem.calendar
-    for k, t in enumerate(cal.cycle_starts):
-        day = cal.date_of(t)
-        fig.add_shape(
-            type="line", x0=day, x1=day, y0=0, y1=1, xref="x", yref="paper", line={"color": "#cccccc", "width": 1, "dash": "dot"}
-        )
-        fig.add_annotation(
-            x=day,
-            y=1,
-            xref="x",
-            yref="paper",
-            text=f"Cycle {k + 1}: {plan.problem.tiers[k].name}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font={"size": 11, "color": "#555555"},
-        )
-    _layout(fig, "Credit balance, day by day", height)
-    fig.update_layout(margin={"t": 90}, legend={"y": 1.1})
-    fig.update_yaxes(title_text="credits held (end of day)", rangemode="tozero")
-    fig.update_xaxes(range=[cal.start - timedelta(days=1), cal.date_of(cal.n_days - 1) + timedelta(days=1)])
-    return fig
+    return balance_layout(fig, "Credit balance, day by day", height, cal.start, cal.date_of(cal.n_days - 1))
 
 
 def weekly_sends(plan: Plan) -> pd.DataFrame:

@@ -40,7 +40,21 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from planner.actuals import ActualLedger, actual_ledger
-from planner.charts import BALANCE_COLOR, EXPIRY_COLOR, GRANT_COLOR, OTHER_COLOR, _layout, _num, empty_figure, format_day
+from planner.charts import (
+    BALANCE_COLOR,
+    EXPIRY_COLOR,
+    GRANT_COLOR,
+    OTHER_COLOR,
+    _num,
+    balance_layout,
+    cycle_lines,
+    day_line,
+    day_moves,
+    empty_figure,
+    expiry_trace,
+    format_day,
+    marker_trace,
+)
 from planner.export import FORMULA_STARTS
 from planner.plan import Plan
 from planner.scenario import Problem, ScenarioError
@@ -446,18 +460,7 @@ def plan_vs_actual(
 
 
 def _hover(row: pd.Series, who: str) -> str:
-    moves = []
-    if row["granted"] > 0:
-        moves.append(f"+{_num(row['granted'])} granted")
-    if row["forfeited"] > 1e-9:
-        moves.append(f"{_num(row['forfeited'])} forfeited over the cap")
-    if row["credited_back"] > 1e-9:
-        moves.append(f"+{_num(row['credited_back'])} back from responses")
-    if row["spent"] > 0:
-        moves.append(f"{_num(row['spent'])} spent")
-    if row["expired"] > 1e-9:
-        moves.append(f"{_num(row['expired'])} expired")
-    change = ", ".join(moves) if moves else "no change"
+    change = day_moves(row, back="back from responses")
     return f"<b>{format_day(row['date'])}</b> · {who}<br>{change}<br><b>End of day: {_num(row['closing'])} credits</b>"
 
 
@@ -517,18 +520,16 @@ def actual_burndown_figure(
         back = actual[actual["credited_back"] > 1e-9]
         if not back.empty:
             fig.add_trace(
-                go.Scatter(
-                    x=list(back["date"]),
-                    y=back["closing"].astype(float).round(4),
-                    name="Returned by a response",
-                    mode="markers",
-                    marker={"symbol": "circle-open", "size": 12, "color": GRANT_COLOR, "line": {"width": 2}},
-                    customdata=[
+                marker_trace(
+                    back,
+                    back["closing"],
+                    "Returned by a response",
+                    {"symbol": "circle-open", "size": 12, "color": GRANT_COLOR, "line": {"width": 2}},
+                    [
                         f"<b>{format_day(r['date'])}: {_num(r['credited_back'])} credit"
                         f"{'s' if r['credited_back'] != 1 else ''} back</b> from logged responses"
                         for _, r in back.iterrows()
                     ],
-                    hovertemplate="%{customdata}<extra></extra>",
                 )
             )
     if has_replanned:
@@ -546,54 +547,16 @@ def actual_burndown_figure(
     lapses = [f for f in lapses if not f.empty]
     expiries = pd.concat(lapses) if lapses else pd.DataFrame()
     if not expiries.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=list(expiries["date"]),
-                y=(expiries["closing"] + expiries["expired"]).astype(float).round(4),
-                name="Expiry",
-                mode="markers+text",
-                marker={"symbol": "x", "size": 11, "color": EXPIRY_COLOR},
-                text=[f"−{_num(v)}" for v in expiries["expired"]],
-                textposition="top center",
-                textfont={"color": EXPIRY_COLOR},
-                customdata=[
-                    f"<b>{format_day(r['date'])}: {_num(r['expired'])} credits expire unused</b> at the end of the day"
-                    for _, r in expiries.iterrows()
-                ],
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
-    cal = problem.calendar
-    for k, t in enumerate(cal.cycle_starts):
-        day = cal.date_of(t)
-        fig.add_shape(
-            type="line", x0=day, x1=day, y0=0, y1=1, xref="x", yref="paper", line={"color": "#cccccc", "width": 1, "dash": "dot"}
-        )
-        fig.add_annotation(
-            x=day,
-            y=1,
-            xref="x",
-            yref="paper",
-            text=f"Cycle {k + 1}: {problem.tiers[k].name}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font={"size": 11, "color": "#555555"},
-        )
+        fig.add_trace(expiry_trace(expiries))
+    cycle_lines(fig, problem)
     first, last = horizon(problem)
     if first <= today <= last:
-        fig.add_shape(
-            type="line", x0=today, x1=today, y0=0, y1=1, xref="x", yref="paper", line={"color": "#333333", "width": 1.5}
-        )
-        fig.add_annotation(
-            x=today,
+        day_line(
+            fig,
+            today,
+            f"Today, {format_day(today)}",
+            line={"color": "#333333", "width": 1.5},
             y=0.02,
-            xref="x",
-            yref="paper",
-            text=f"Today, {format_day(today)}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
             font={"size": 12, "color": "#333333"},
             bgcolor="rgba(255,255,255,0.8)",
         )
@@ -611,11 +574,7 @@ def actual_burndown_figure(
             font={"size": 13, "color": EXPIRY_COLOR if gap >= 0.5 else BALANCE_COLOR},
             bgcolor="rgba(255,255,255,0.85)",
         )
-    _layout(fig, title, height)
-    fig.update_layout(margin={"t": 90}, legend={"y": 1.1})
-    fig.update_yaxes(title_text="credits held (end of day)", rangemode="tozero")
-    fig.update_xaxes(range=[first - timedelta(days=1), last + timedelta(days=1)])
-    return fig
+    return balance_layout(fig, title, height, first, last)
 
 
 # --- history records as tables --------------------------------------------------------------
