@@ -37,7 +37,10 @@ print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "status": str
 def measure(cycles: int, gap: float) -> dict[str, float | str | None]:
     out = subprocess.run(
         [sys.executable, "-c", ONE_RUN, str(HERE / "five_buckets.toml"), str(cycles), str(gap)],
-        capture_output=True, text=True, check=True, cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE.parent,
     )
     result: dict[str, float | str | None] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -48,7 +51,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--gap", type=float, default=0.005)
     args = parser.parse_args()
-    print(f"| cycles | median plan time (s) | min-max (s) | peak memory (MiB) | status | proven gap | target |")
+    print("| cycles | median plan time (s) | min-max (s) | peak memory (MiB) | status | proven gap | target |")
     print("|---|---|---|---|---|---|---|")
     for cycles in (1, 3, 12):
         runs = [measure(cycles, args.gap) for _ in range(args.runs)]

@@ -113,7 +113,9 @@ def actual_ledger(problem: Problem, entries: Sequence[UsageEntry], today: date) 
     for entry in kept:
         sent = cal.index_of(entry.sent_on)
         if sent >= end:
-            notes.append(f"{entry.sent_on} {entry.bucket}: sent after the scenario ends ({cal.date_of(problem.n_days - 1)}); left out")
+            notes.append(
+                f"{entry.sent_on} {entry.bucket}: sent after the scenario ends ({cal.date_of(problem.n_days - 1)}); left out"
+            )
             continue
         if not _is_free(problem, entry):
             spend[sent] += 1
@@ -132,7 +134,9 @@ def actual_ledger(problem: Problem, entries: Sequence[UsageEntry], today: date) 
     )
 
 
-def learned_rates(problem: Problem, entries: Sequence[UsageEntry], today: date, prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:
+def learned_rates(
+    problem: Problem, entries: Sequence[UsageEntry], today: date, prior_weight: float = PRIOR_WEIGHT
+) -> pd.DataFrame:
     """Per bucket, the posterior mean response rate (r0 * n0 + k) / (n0 + n).
 
     n counts the bucket's sends with an outcome plus those pending for more
@@ -156,7 +160,9 @@ def learned_rates(problem: Problem, entries: Sequence[UsageEntry], today: date, 
                 "learned_rate": (b.rate * prior_weight + k) / (prior_weight + n),
             }
         )
-    return pd.DataFrame(rows, columns=["bucket", "prior_rate", "logged_sends", "observations", "responses", "observed_rate", "learned_rate"])
+    return pd.DataFrame(
+        rows, columns=["bucket", "prior_rate", "logged_sends", "observations", "responses", "observed_rate", "learned_rate"]
+    )
 
 
 def with_learned_rates(scenario: Scenario, rates: pd.DataFrame) -> Scenario:
@@ -164,7 +170,9 @@ def with_learned_rates(scenario: Scenario, rates: pd.DataFrame) -> Scenario:
     learned = dict(zip(rates["bucket"], rates["learned_rate"], strict=True))
     if scenario.buckets is None:
         raise ScenarioError(["buckets: learned rates need the scenario's buckets listed (not goal templates)"])
-    buckets = [b.model_copy(update={"response_rate": round(float(learned.get(b.name, b.response_rate)), 6)}) for b in scenario.buckets]
+    buckets = [
+        b.model_copy(update={"response_rate": round(float(learned.get(b.name, b.response_rate)), 6)}) for b in scenario.buckets
+    ]
     return scenario.model_copy(update={"buckets": buckets})
 
 
@@ -192,7 +200,12 @@ def start_state(problem: Problem, entries: Sequence[UsageEntry], today: date, ac
         b = by_name.get(entry.bucket)
         sent_day = cal.index_of(entry.sent_on)
         if entry.outcome is Outcome.PENDING:
-            if b is None or reliance == 0 or _is_free(problem, entry) or not problem.tiers[problem.cycle_of(sent_day)].credit_back:
+            if (
+                b is None
+                or reliance == 0
+                or _is_free(problem, entry)
+                or not problem.tiers[problem.cycle_of(sent_day)].credit_back
+            ):
                 continue
             arrive = max(first, sent_day + lag)
             if arrive < problem.n_days and arrive - sent_day <= CREDIT_BACK_WINDOW_DAYS:
@@ -267,7 +280,7 @@ def replan(
 
 
 def standing(result: Replan, original: Plan | None = None) -> str:
-    """"9 credits behind plan; at this pace 7 expire on 30 Jun" — from the log and the plan."""
+    """ "9 credits behind plan; at this pace 7 expire on 30 Jun" — from the log and the plan."""
     actual = result.actual
     spent = float(actual.table["spent"].sum()) if len(actual.table) else 0.0
     parts = []

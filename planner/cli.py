@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT, metavar="S", help="seconds the solver may take")
     plan.add_argument("--gap", type=_gap, default=DEFAULT_GAP, help="relative optimality gap to stop at (default 0.002)")
     plan.add_argument("--solver", choices=("highs", "cbc"), default="highs")
-    plan.add_argument("--save", metavar="NAME", help="save the scenario (a new version of NAME) and the plan in the history database")
+    plan.add_argument(
+        "--save", metavar="NAME", help="save the scenario (a new version of NAME) and the plan in the history database"
+    )
 
     compare = sub.add_parser("compare", help="plan a scenario on several tiers")
     compare.add_argument("scenario", help="scenario TOML file")
@@ -87,10 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     re = sub.add_parser("replan", help="re-plan a scenario from today, given a usage log")
     re.add_argument("scenario", help="scenario TOML file")
     source = re.add_mutually_exclusive_group(required=True)
-    source.add_argument("--log", metavar="USAGE.csv", help="usage log CSV: sent_on, bucket, outcome, outcome_on [, recipient, free]")
+    source.add_argument(
+        "--log", metavar="USAGE.csv", help="usage log CSV: sent_on, bucket, outcome, outcome_on [, recipient, free]"
+    )
     source.add_argument("--log-from", metavar="NAME", help="the usage log saved under NAME in the history database")
     re.add_argument("--today", required=True, type=_date, metavar="YYYY-MM-DD", help="the day to re-plan from")
-    re.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso", help="how the log writes dates that are not ISO")
+    re.add_argument(
+        "--date-order",
+        choices=("iso", "day_first", "month_first"),
+        default="iso",
+        help="how the log writes dates that are not ISO",
+    )
     re.add_argument("--learned-rates", action="store_true", help="plan with the response rates learned from the log")
     re.add_argument("--schedule", metavar="FILE.csv", help="write the new schedule")
     re.add_argument("--ledger", metavar="FILE.csv", help="write the new plan's ledger (from today)")
@@ -104,8 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("name", help="scenario name the log belongs to")
     imp.add_argument("file", help="usage log CSV")
     imp.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso")
-    imp.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help="rows after this day are refused (default: today)")
-    imp.add_argument("--replace", action="store_true", help="the file is the whole log (outcomes updated): it replaces the saved log, which is kept as history")
+    imp.add_argument(
+        "--today", type=_date, default=None, metavar="YYYY-MM-DD", help="rows after this day are refused (default: today)"
+    )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="the file is the whole log (outcomes updated): it replaces the saved log, which is kept as history",
+    )
     add = log_sub.add_parser("add", help="add one InMail sent")
     add.add_argument("name", help="scenario name the log belongs to")
     add.add_argument("--sent-on", required=True, type=_date, metavar="YYYY-MM-DD")
@@ -117,7 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = log_sub.add_parser("list", help="print the log as CSV")
     show.add_argument("name", help="scenario name")
     for p in (imp, add, show):
-        p.add_argument("--db", metavar="URL_OR_PATH", help="history database (default: INMAIL_PLANNER_DB, else a file in the user data directory)")
+        p.add_argument(
+            "--db",
+            metavar="URL_OR_PATH",
+            help="history database (default: INMAIL_PLANNER_DB, else a file in the user data directory)",
+        )
     plan.add_argument("--db", metavar="URL_OR_PATH", help="history database for --save")
     re.add_argument("--db", metavar="URL_OR_PATH", help="history database for --log-from")
 
@@ -167,10 +186,17 @@ def _log(args: argparse.Namespace) -> int:
                 print(f"saved {len(imported.entries)} InMails to the log of {args.name!r} (batch {batch})")
             return EXIT_OK
         if buckets is not None and args.bucket not in buckets:
-            print(f"inmail-planner: bucket = {args.bucket!r}: not a bucket of {args.name!r}; known: {', '.join(buckets)}", file=sys.stderr)
+            print(
+                f"inmail-planner: bucket = {args.bucket!r}: not a bucket of {args.name!r}; known: {', '.join(buckets)}",
+                file=sys.stderr,
+            )
             return EXIT_INVALID
         if (args.outcome == "pending") != (args.outcome_on is None):
-            need = "leave out --outcome-on for a pending InMail" if args.outcome == "pending" else f"--outcome-on is needed for outcome {args.outcome}"
+            need = (
+                "leave out --outcome-on for a pending InMail"
+                if args.outcome == "pending"
+                else f"--outcome-on is needed for outcome {args.outcome}"
+            )
             print(f"inmail-planner: {need}", file=sys.stderr)
             return EXIT_INVALID
         try:
@@ -200,10 +226,14 @@ def _replan(args: argparse.Namespace, scenario: Scenario, catalog: Catalog) -> i
             entries = [e for e in store.usage(args.log_from) if e.sent_on < args.today]
         print(f"usage log: {len(entries)} InMails logged under {args.log_from!r} before {args.today}", file=sys.stderr)
     else:
-        imported = import_usage(Path(args.log).read_bytes(), buckets=[b.name for b in problem.buckets], date_order=args.date_order, today=args.today)
+        imported = import_usage(
+            Path(args.log).read_bytes(), buckets=[b.name for b in problem.buckets], date_order=args.date_order, today=args.today
+        )
         _report_import(imported)
         entries = imported.entries
-    result = replan(scenario, entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=args.time_limit)
+    result = replan(
+        scenario, entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=args.time_limit
+    )
     actual = result.actual
     if actual.overspent_on is not None:
         print(
@@ -216,7 +246,10 @@ def _replan(args: argparse.Namespace, scenario: Scenario, catalog: Catalog) -> i
         print(f"  - {note}", file=sys.stderr)
     balance = actual.balance_today(result.plan.problem)
     held = ", ".join(f"{row.credits:g} until {row.expires_after}" for row in balance.itertuples()) or "none"
-    print(f"balance at the start of {args.today}: {balance['credits'].sum():g} credits ({held}); {actual.credits_returned:g} returned by responses")
+    print(
+        f"balance at the start of {args.today}: {balance['credits'].sum():g} credits ({held}); "
+        f"{actual.credits_returned:g} returned by responses"
+    )
     print(f"standing: {result.standing(make_plan(scenario, catalog=catalog, time_limit=args.time_limit))}")
     _report(result.plan)
     if args.summary:
@@ -250,7 +283,11 @@ def _report(plan: Plan) -> None:
         f"{t.forfeited_over_cap:.2f} forfeited over the cap, {t.credits_left_at_end:.2f} left at the end",
         file=out,
     )
-    print(f"sends: {t.sends} ({t.free_sends} free); expected responses {t.expected_responses:.2f}; goal shortfall {t.goal_shortfall}", file=out)
+    print(
+        f"sends: {t.sends} ({t.free_sends} free); expected responses {t.expected_responses:.2f}; "
+        f"goal shortfall {t.goal_shortfall}",
+        file=out,
+    )
     if t.cost_per_response is not None:
         print(f"price ${t.price_paid:,.2f}; ${t.cost_per_response:,.2f} per expected response (estimated prices)", file=out)
 

@@ -133,12 +133,20 @@ def verdict(table: pd.DataFrame, cycles: int = 1) -> list[str]:
         if pd.isna(cost):
             lines.append(f"{name} changes expected responses by {extra:+.1f} a month; it has no list price to compare{left}.")
         elif extra > 0.05 and cost > 0.005:
-            lines.append(f"{name} adds {extra:.1f} expected responses a month for {_money(cost)} more: {_money(cost / extra)} each{left}.")
+            lines.append(
+                f"{name} adds {extra:.1f} expected responses a month for {_money(cost)} more: {_money(cost / extra)} each{left}."
+            )
         elif extra > 0.05:
             saving = f" and costs {_money(-cost)} less" if cost < -0.005 else " at the same price"
             lines.append(f"{name} adds {extra:.1f} expected responses a month{saving}{left}.")
         elif extra < -0.05:
-            price = f"saves {_money(-cost)} a month" if cost < -0.005 else f"costs {_money(cost)} more a month" if cost > 0.005 else "costs the same"
+            price = (
+                f"saves {_money(-cost)} a month"
+                if cost < -0.005
+                else f"costs {_money(cost)} more a month"
+                if cost > 0.005
+                else "costs the same"
+            )
             lines.append(f"{name} {price} but loses {-extra:.1f} expected responses a month{left}.")
         elif abs(cost) <= 0.005:
             lines.append(f"{name} costs the same and gives the same expected responses{left}.")

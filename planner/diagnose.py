@@ -44,7 +44,9 @@ def counting_rules(problem: Problem) -> list[str]:
         cap = tier.balance_cap
         grant = problem.grants[k]
         held = grant + carried if cap is None else min(grant + carried, max(cap, carried))
-        refund = s.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0) if tier.credit_back else 0.0
+        refund = (
+            s.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0) if tier.credit_back else 0.0
+        )
         # every paid send returns at most `refund` credits, so sends <= held / (1 - refund)
         most = held / (1 - refund) if refund < 1 else float("inf")
         # the reserve binds the minimums only when no send day falls in the cycle's release days
@@ -122,5 +124,7 @@ def diagnose(problem: Problem) -> list[str]:
         if reason not in reasons:
             reasons.append(reason)
     if not reasons:
-        reasons.append("The minimums, pools, follow-up rules, caps and reserve cannot all hold together; lower a minimum or the reserve.")
+        reasons.append(
+            "The minimums, pools, follow-up rules, caps and reserve cannot all hold together; lower a minimum or the reserve."
+        )
     return reasons

@@ -126,7 +126,9 @@ def _accounts(
         arrival_days = sorted(arrivals)
         last_days = [problem.last_valid_day(a) for a in arrival_days]  # nondecreasing within a class
 
-        def valid_after(t: int, received: _Running = received, arrival_days: list[int] = arrival_days, last_days: list[int] = last_days) -> Terms:
+        def valid_after(
+            t: int, received: _Running = received, arrival_days: list[int] = arrival_days, last_days: list[int] = last_days
+        ) -> Terms:
             # arrivals expire in arrival order, so those still valid are the latest ones
             i = bisect_right(last_days, t)
             if i == len(arrival_days):
@@ -358,7 +360,12 @@ class _Builder:
             # credits held are forfeited only as far as they exceed the cap: removed = max(0, held - cap)
             over = self.prob.add_variable(f"over_cap_{k}", cat=pulp.LpBinary)
             self.row([(removed[t], 1.0), (over, -big)], pulp.LpConstraintLE, f"forfeit_if_over_{k}", 0.0)
-            self.row([(removed[t], 1.0)] + [(v, -c) for v, c in held] + [(over, big)], pulp.LpConstraintLE, f"forfeit_excess_{k}", big - ceiling)
+            self.row(
+                [(removed[t], 1.0)] + [(v, -c) for v, c in held] + [(over, big)],
+                pulp.LpConstraintLE,
+                f"forfeit_excess_{k}",
+                big - ceiling,
+            )
 
         # keep the reserve until the last release days of each cycle
         for t in range(problem.first_day, problem.n_days):
@@ -377,7 +384,13 @@ class _Builder:
                 if target <= 0:
                     continue
                 u = self.shortfall[g, k] = self.prob.add_variable(f"short_{g}_{k}", lowBound=0, upBound=target)
-                terms = [(self.x[b.index, t], 1.0) for b in self.paid if b.goal == g for t in cal.cycle_days(k) if (b.index, t) in self.x]
+                terms = [
+                    (self.x[b.index, t], 1.0)
+                    for b in self.paid
+                    if b.goal == g
+                    for t in cal.cycle_days(k)
+                    if (b.index, t) in self.x
+                ]
                 self.row(terms + [(u, 1.0)], pulp.LpConstraintGE, f"goal_{g}_{k}", target)
 
     def objective(self) -> None:
@@ -386,7 +399,9 @@ class _Builder:
             return
         problem = self.problem
         big_m = 100 * max((b.weight * b.rate for b in problem.buckets), default=0.0)
-        terms = [(self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days]
+        terms = [
+            (self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days
+        ]
         terms += [(v, -big_m) for v in self.shortfall.values()]
         terms += [(v, -EXPIRY_PENALTY) for v in self.expiry_vars]
         self.prob.setObjective(_expr(terms))

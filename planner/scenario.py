@@ -129,9 +129,7 @@ class Scenario(BaseModel):
                 raise ValueError(f"weekday_factor.{day} = {factor}: must not be negative")
         horizon = Calendar.build(self.start, self.cycles).n_days
         if self.time_discount * horizon >= 1:
-            raise ValueError(
-                f"time_discount = {self.time_discount}: times the horizon ({horizon} days) it must stay below 1"
-            )
+            raise ValueError(f"time_discount = {self.time_discount}: times the horizon ({horizon} days) it must stay below 1")
         if self.goals is not None:
             for goal, share in self.goals.items():
                 if share < 0 or share > 1:
@@ -199,8 +197,11 @@ class ScenarioError(ValueError):
 
 
 # what a union field accepts, for a value that matches none of its forms
-UNION_EXPECTS = {"tier": "a tier name or an inline tier table", "tiers": "a tier name or an inline tier table",
-                 "bonus_credits": "a whole number of credits, or one per cycle"}
+UNION_EXPECTS = {
+    "tier": "a tier name or an inline tier table",
+    "tiers": "a tier name or an inline tier table",
+    "bonus_credits": "a whole number of credits, or one per cycle",
+}
 
 
 def _is_union_label(part: Any) -> bool:

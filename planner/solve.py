@@ -150,7 +150,12 @@ def _run_highs(model: Model, problem: Problem, time_limit: float, gap: float) ->
     dual = h.getInfo().mip_dual_bound
     bound = min(lp_bound, -dual) if math.isfinite(dual) else lp_bound
     proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return SolveOutcome(PlanStatus.OPTIMAL if proven else PlanStatus.FEASIBLE, _sends_from(model, problem, lambda v: best[v.index]), bound, "HiGHS")
+    return SolveOutcome(
+        PlanStatus.OPTIMAL if proven else PlanStatus.FEASIBLE,
+        _sends_from(model, problem, lambda v: best[v.index]),
+        bound,
+        "HiGHS",
+    )
 
 
 def _within(value: float, bound: float, gap: float) -> bool:
@@ -242,9 +247,13 @@ def make_plan(
     if outcome.sends is None:
         if outcome.status is PlanStatus.INFEASIBLE:
             reasons = diagnose(problem)
-            return empty_plan(problem, PlanStatus.INFEASIBLE, message="No plan meets every constraint.", diagnosis=reasons, **info)
+            return empty_plan(
+                problem, PlanStatus.INFEASIBLE, message="No plan meets every constraint.", diagnosis=reasons, **info
+            )
         if outcome.status is PlanStatus.TIME_LIMIT:
-            message = f"The time limit ({time_limit:g} s) ran out before any plan was found; allow more time or simplify the scenario."
+            message = (
+                f"The time limit ({time_limit:g} s) ran out before any plan was found; allow more time or simplify the scenario."
+            )
             return empty_plan(problem, PlanStatus.TIME_LIMIT, message=message, **info)
         detail = f": {outcome.detail}" if outcome.detail else ""
         return empty_plan(problem, PlanStatus.ERROR, message=f"The solver failed ({outcome.solver}{detail}).", **info)

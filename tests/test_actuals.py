@@ -21,7 +21,14 @@ SCENARIO = parse_scenario(
     {
         "start": "2026-06-01",  # a Monday; cycle 1 is June
         "cycles": 2,
-        "tier": {"name": "T", "monthly_credits": 10, "policy": "rollover", "max_age_days": 90, "balance_cap": 30, "credit_back": True},
+        "tier": {
+            "name": "T",
+            "monthly_credits": 10,
+            "policy": "rollover",
+            "max_age_days": 90,
+            "balance_cap": 30,
+            "credit_back": True,
+        },
         "refund_reliance": 0.5,
         "refund_lag_days": 7,
         "buckets": [

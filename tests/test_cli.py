@@ -20,8 +20,18 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 
 def test_plan_writes_schedule_ledger_and_summary(tmp_path: Path) -> None:
-    out = cli("plan", SALES, "--schedule", str(tmp_path / "s.csv"), "--ledger", str(tmp_path / "l.csv"),
-              "--summary", str(tmp_path / "s.json"), "--time-limit", "30")
+    out = cli(
+        "plan",
+        SALES,
+        "--schedule",
+        str(tmp_path / "s.csv"),
+        "--ledger",
+        str(tmp_path / "l.csv"),
+        "--summary",
+        str(tmp_path / "s.json"),
+        "--time-limit",
+        "30",
+    )
     assert out.returncode == 0, out.stderr
     assert "status: optimal" in out.stdout
     rows = list(csv.DictReader((tmp_path / "s.csv").open()))
@@ -51,7 +61,7 @@ def test_missing_file_and_bad_option_exit_2(tmp_path: Path) -> None:
 
 def test_infeasible_scenario_exits_3_with_the_reason(tmp_path: Path) -> None:
     text = Path(SALES).read_text().replace("pool = 10\n", "pool = 10\nmin = 9\n").replace("daily_cap", "x")
-    text = text.replace("cycles = 1\n", "cycles = 1\ndaily_cap = 1\nsend_days = [\"Mon\"]\n")
+    text = text.replace("cycles = 1\n", 'cycles = 1\ndaily_cap = 1\nsend_days = ["Mon"]\n')
     scenario = tmp_path / "tight.toml"
     scenario.write_text(text)
     out = cli("plan", str(scenario), "--schedule", str(tmp_path / "s.csv"))
@@ -87,7 +97,7 @@ def test_csv_cells_that_look_like_formulas_are_escaped(tmp_path: Path) -> None:
     out = cli("plan", str(scenario), "--schedule", str(tmp_path / "s.csv"))
     assert out.returncode == 0, out.stderr
     buckets = {r["bucket"] for r in csv.DictReader((tmp_path / "s.csv").open())}
-    assert "'=HYPERLINK(\"x\")" in buckets
+    assert '\'=HYPERLINK("x")' in buckets
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -109,8 +119,19 @@ USAGE = """sent_on;bucket;outcome;outcome_on;notes
 def test_replan_reports_balance_rejected_rows_and_a_new_plan(tmp_path: Path) -> None:
     log = tmp_path / "usage.csv"
     log.write_bytes(b"\xef\xbb\xbf" + USAGE.encode())
-    out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(log), "--today", "2026-12-10",
-              "--schedule", str(tmp_path / "s.csv"), "--summary", str(tmp_path / "s.json"), "--learned-rates")
+    out = cli(
+        "replan",
+        str(EXAMPLES_DIR / "team_upgrade.toml"),
+        "--log",
+        str(log),
+        "--today",
+        "2026-12-10",
+        "--schedule",
+        str(tmp_path / "s.csv"),
+        "--summary",
+        str(tmp_path / "s.json"),
+        "--learned-rates",
+    )
     assert out.returncode == 0, out.stderr
     assert "Imported 3 of 5 rows; rejected 2 (lines 5, 6)" in out.stderr
     assert "line 5: bucket = 'Nope'" in out.stderr and "line 6: outcome = 'maybe'" in out.stderr
@@ -164,7 +185,9 @@ def test_usage_log_in_the_history_database(tmp_path: Path) -> None:
     out = cli("history", "--db", db)
     assert "scenario 'team': version 1" in out.stdout and "plan 1: v1, optimal" in out.stdout
     # a reply came to a pending InMail: the corrected file replaces the saved log
-    log.write_text(USAGE.replace("2026-12-01;Initial prospecting;pending;;", "2026-12-01;Initial prospecting;replied;2026-12-08;"))
+    log.write_text(
+        USAGE.replace("2026-12-01;Initial prospecting;pending;;", "2026-12-01;Initial prospecting;replied;2026-12-08;")
+    )
     out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--replace", "--db", db)
     assert out.returncode == 0 and "the log of 'team' is now these 3 InMails" in out.stdout
     listed = list(csv.DictReader(cli("log", "list", "team", "--db", db).stdout.splitlines()))

@@ -41,7 +41,12 @@ def test_recruiter_example() -> None:
 
 def test_job_seeker_example() -> None:
     plan = plan_of("job_seeker")
-    assert sends(plan) == {"Research and identification": 2, "Hiring manager": 4, "Senior influencer": 3, "Hiring manager follow-up": 1}
+    assert sends(plan) == {
+        "Research and identification": 2,
+        "Hiring manager": 4,
+        "Senior influencer": 3,
+        "Hiring manager follow-up": 1,
+    }
 
 
 def test_model_md_scenario_file_example() -> None:

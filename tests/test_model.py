@@ -252,8 +252,14 @@ def test_credits_held_over_a_lower_cap_are_forfeited_beyond_the_grant() -> None:
     # max(0, 10 + 2 - 4) = 8 forfeited, 2 from the grant and 6 from the credits held
     big = tier(10, policy="rollover", max_age_days=90)
     small = tier(2, policy="rollover", max_age_days=90, balance_cap=4)
-    plan = solve(cycles=2, tier=None, tiers=[big, small], buckets=[bucket(min=0)], send_days=["Sat"], days_off=[
-        "2026-02-07", "2026-02-14", "2026-02-21", "2026-02-28"])
+    plan = solve(
+        cycles=2,
+        tier=None,
+        tiers=[big, small],
+        buckets=[bucket(min=0)],
+        send_days=["Sat"],
+        days_off=["2026-02-07", "2026-02-14", "2026-02-21", "2026-02-28"],
+    )
     assert plan.totals is not None
     assert plan.totals.forfeited_over_cap == pytest.approx(8)
     assert plan.totals.credits_spent == 4  # what is left after the forfeiture
@@ -263,7 +269,10 @@ def test_a_plan_never_refuses_a_grant_to_make_room_under_a_cap() -> None:
     # 8 February credits, pool 5: 3 are held on 1 March, when a cap of 5 forfeits 3 of the
     # 5 granted; the 3 held lapse on 13 March, so March can send only 2
     scenario = {
-        "start": "2026-02-01", "cycles": 2, "bonus_credits": [3, 0], "send_days": ["Mon"],
+        "start": "2026-02-01",
+        "cycles": 2,
+        "bonus_credits": [3, 0],
+        "send_days": ["Mon"],
         "days_off": ["2026-02-02", "2026-02-09", "2026-02-16", "2026-03-02", "2026-03-09"],
         "tier": None,
         "tiers": [tier(5, policy="rollover", max_age_days=41), tier(5, policy="rollover", max_age_days=41, balance_cap=5)],

@@ -40,8 +40,14 @@ def refused(text: str) -> str:
         (BASE + "time_discount = 0.1\n[goals]\nsales = 1.0", "time_discount = 0.1: times the horizon (30 days)"),
         (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 2\n", "buckets[0].response_rate = 2"),
         (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\npool = -3\n", "buckets[0].pool = -3"),
-        (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\npriority = 'urgent'\n", "buckets[0].priority = 'urgent'"),
-        (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\nfollows = 'B'\n", "buckets[0].follows = 'B': no bucket has that name"),
+        (
+            BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\npriority = 'urgent'\n",
+            "buckets[0].priority = 'urgent'",
+        ),
+        (
+            BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\nfollows = 'B'\n",
+            "buckets[0].follows = 'B': no bucket has that name",
+        ),
         (
             BASE
             + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\nfollows = 'B'\n"
@@ -50,10 +56,15 @@ def refused(text: str) -> str:
         ),
         (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\nmin = 5\npool = 3\n", "min (5) is above pool (3)"),
         (
-            BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\n[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.2\n",
+            BASE
+            + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\n"
+            + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.2\n",
             "buckets[1].name = 'A': bucket names must be unique",
         ),
-        ('start = 2026-06-01\ncycles = 2\ntiers = ["Premium Business"]\n[goals]\nsales = 1.0', "tiers lists 1 tiers but cycles = 2"),
+        (
+            'start = 2026-06-01\ncycles = 2\ntiers = ["Premium Business"]\n[goals]\nsales = 1.0',
+            "tiers lists 1 tiers but cycles = 2",
+        ),
         ("start = 2026-06-01\n[goals]\nsales = 1.0", "give either tier"),
         (BASE, "goals: give a goal mix"),
         (BASE + "[goals\nsales = 1.0", "not valid TOML"),
@@ -64,7 +75,10 @@ def test_bad_input_is_refused_naming_the_field_and_value(text: str, expected: st
 
 
 def test_buckets_of_several_goals_need_a_goal_mix() -> None:
-    text = BASE + "[[buckets]]\nname='A'\ngoal='sales'\nresponse_rate=0.1\n[[buckets]]\nname='B'\ngoal='networking'\nresponse_rate=0.1\n"
+    text = (
+        BASE
+        + "[[buckets]]\nname='A'\ngoal='sales'\nresponse_rate=0.1\n[[buckets]]\nname='B'\ngoal='networking'\nresponse_rate=0.1\n"
+    )
     assert "the buckets have several goals (networking, sales)" in refused(text)
 
 
@@ -104,7 +118,10 @@ def test_round_trip_keeps_every_field() -> None:
         refund_lag_days=10,
         time_discount=0.002,
         goals={"sales": 0.5, "networking": 0.5},
-        buckets=[bucket("A", priority=None, weight=2.5, pool=4, min=1), bucket("B", goal="networking", free=True, follows="A", follows_who="responders", gap_days=2)],
+        buckets=[
+            bucket("A", priority=None, weight=2.5, pool=4, min=1),
+            bucket("B", goal="networking", free=True, follows="A", follows_who="responders", gap_days=2),
+        ],
     )
     assert scenario_from_toml(scenario_to_toml(scenario)) == scenario
 
@@ -112,7 +129,10 @@ def test_round_trip_keeps_every_field() -> None:
 def test_tier_names_ignore_case_and_inline_tiers_resolve() -> None:
     scenario = scenario_from_toml('start = 2026-06-01\ntier = "premium business"\n[goals]\nsales = 1.0')
     assert resolve(scenario).tiers[0].monthly_credits == 15
-    inline = 'start = 2026-06-01\ntier = { name = "Deal", monthly_credits = 120, policy = "rollover", max_age_days = 90, balance_cap = 480, credit_back = true, price_monthly = 0 }\n[goals]\nsales = 1.0'
+    inline = (
+        'start = 2026-06-01\ntier = { name = "Deal", monthly_credits = 120, policy = "rollover", max_age_days = 90, '
+        "balance_cap = 480, credit_back = true, price_monthly = 0 }\n[goals]\nsales = 1.0"
+    )
     assert resolve(scenario_from_toml(inline)).tiers[0].balance_cap == 480
 
 
@@ -139,8 +159,17 @@ def test_missing_file_and_binary_file_are_input_errors(tmp_path: Path) -> None:
 
 def test_catalog_carries_every_plan_with_sources() -> None:
     catalog = load_catalog()
-    for name in ("Free (Basic)", "Premium Career", "Premium Business", "Sales Navigator Core", "Sales Navigator Advanced",
-                 "Sales Navigator Advanced Plus", "Recruiter Lite", "Recruiter (Corporate)", "Recruiter Professional Services"):
+    for name in (
+        "Free (Basic)",
+        "Premium Career",
+        "Premium Business",
+        "Sales Navigator Core",
+        "Sales Navigator Advanced",
+        "Sales Navigator Advanced Plus",
+        "Recruiter Lite",
+        "Recruiter (Corporate)",
+        "Recruiter Professional Services",
+    ):
         assert name in catalog
         assert catalog[name].source and catalog[name].as_of
     assert catalog["Premium Business"].balance_cap == 45
