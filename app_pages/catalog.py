@@ -1,6 +1,7 @@
 """Catalog page: the tier catalog with its sources and as-of dates.
 
-Widgets and layout only: the rows come from :func:`planner.catalog.load_catalog`.
+Widgets and layout only: the rows come from :func:`planner.catalog.load_catalog`
+(read once, :func:`app_pages.common.cached_catalog`).
 """
 
 from __future__ import annotations
@@ -8,17 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planner.catalog import Catalog, load_catalog
+from app_pages.common import cached_catalog, download_button
 from planner.export import to_csv
 from planner.paths import TIERS_CSV
 
-
-@st.cache_data(show_spinner=False)
-def _catalog() -> Catalog:
-    return load_catalog()
-
-
-catalog = _catalog()
+catalog = cached_catalog()
 rows = pd.DataFrame(catalog.rows())
 
 st.title("Tier catalog")
@@ -73,12 +68,4 @@ st.caption(
     f"The catalog file is `{TIERS_CSV.parent.name}/{TIERS_CSV.name}` in the repository; "
     "a scenario can also define its own tier inline."
 )
-st.download_button(
-    "Catalog (CSV)",
-    to_csv(rows),
-    file_name="tiers.csv",
-    mime="text/csv",
-    key="catalog_dl_csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
+download_button("Catalog (CSV)", to_csv(rows), file_name="tiers.csv", key="catalog_dl_csv")

@@ -11,27 +11,19 @@ default.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from planner.catalog import Catalog, load_catalog
+from app_pages.common import CHART_CONFIG, cached_catalog, current_scenario, download_button
 from planner.charts import compare_figure, comparison_table
 from planner.compare import compare_tiers, verdict
 from planner.export import to_csv
-from planner.form import default_form, scenario_from_form
-from planner.scenario import Scenario, ScenarioError, scenario_from_toml, scenario_to_toml
-from planner.share import PARAM, decode_scenario
+from planner.scenario import ScenarioError, scenario_from_toml, scenario_to_toml
 
 DEFAULT_TIME_LIMIT = 5.0  # seconds per tier
 
 ss = st.session_state
-
-
-@st.cache_data(show_spinner=False)
-def _catalog() -> Catalog:
-    return load_catalog()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -43,7 +35,7 @@ def _compare(
     _on_progress: Callable[[int, int, str], None] | None = None,
 ) -> pd.DataFrame:
     """The comparison table; the same scenario, tiers, prices and limit do not solve again."""
-    catalog = _catalog()
+    catalog = cached_catalog()
     return compare_tiers(
         scenario_from_toml(scenario_toml, catalog),
         list(tiers),
@@ -54,22 +46,8 @@ def _compare(
     )
 
 
-def _scenario(catalog: Catalog) -> tuple[Scenario, str]:
-    """The scenario to compare and where it comes from."""
-    toml = ss.get("scenario_toml")
-    if toml is not None:
-        return scenario_from_toml(toml, catalog), "your scenario from the Plan page"
-    link = st.query_params.get(PARAM)
-    if link is not None:
-        try:
-            return decode_scenario(link, catalog), "the scenario from the link"
-        except ScenarioError as err:
-            st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
-    return scenario_from_form(default_form(date.today()), catalog), "the Plan page's starting scenario (open Plan to change it)"
-
-
-catalog = _catalog()
-scenario, source = _scenario(catalog)
+catalog = cached_catalog()
+scenario, source = current_scenario(catalog)
 scenario_toml = scenario_to_toml(scenario)
 refs = scenario.tier_refs()
 current = refs[0] if isinstance(refs[0], str) else refs[0].name
@@ -167,7 +145,7 @@ else:
     st.markdown("- Only the current tier is in the comparison.")
 st.caption("Prices are estimates unless you typed your own; responses are expected values from your response rates.")
 
-st.plotly_chart(compare_figure(table, scenario.cycles), key="compare_chart", width="stretch", config={"displaylogo": False})
+st.plotly_chart(compare_figure(table, scenario.cycles), key="compare_chart", width="stretch", config=CHART_CONFIG)
 
 st.subheader("Table")
 st.dataframe(
@@ -223,12 +201,4 @@ st.dataframe(
         "gap": st.column_config.NumberColumn("Solver gap", format="percent"),
     },
 )
-st.download_button(
-    "Comparison (CSV)",
-    to_csv(table),
-    file_name="tier_comparison.csv",
-    mime="text/csv",
-    key="compare_dl_csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
+download_button("Comparison (CSV)", to_csv(table), file_name="tier_comparison.csv", key="compare_dl_csv")

@@ -14,63 +14,32 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
-from planner.catalog import Catalog, load_catalog
+from app_pages.common import (
+    CHART_CONFIG,
+    PERSIST,
+    STARTING,
+    cached_catalog,
+    cached_plan,
+    current_scenario,
+    download_button,
+    open_store,
+    plan_time_limit,
+    show_notice,
+)
 from planner.charts import format_day
 from planner.export import to_csv
-from planner.form import default_form, scenario_from_form
-from planner.plan import Plan
-from planner.scenario import Scenario, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
-from planner.share import PARAM, decode_scenario, encode_scenario
-from planner.solve import DEFAULT_GAP, make_plan
-from planner.store import PlanRecord, ScenarioRecord, Store, StoreError, database_url
+from planner.scenario import ScenarioError, resolve, scenario_to_toml
+from planner.share import PARAM, encode_scenario
+from planner.store import PlanRecord, ScenarioRecord, Store, StoreError
 from planner.tracking import actual_burndown_figure, actual_to_date, plan_vs_actual, plans_table, scenario_versions_table
 
-DEFAULT_TIME_LIMIT = 10.0  # seconds, as on the Plan page (its own setting wins when set)
-PERSIST: Literal["session"] = "session"
 PLAN_PAGE = Path(__file__).resolve().parent / "plan.py"  # absolute: found whatever the entry script's folder
-CHART_CONFIG = {"displaylogo": False}
 
 ss = st.session_state
-
-
-# --- cached work ------------------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False)
-def _catalog() -> Catalog:
-    return load_catalog()
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _solve(scenario_toml: str, time_limit: float) -> Plan:
-    """Plan a scenario given as TOML text (the Plan page's plan of it); a rerun does not solve again."""
-    catalog = _catalog()
-    return make_plan(scenario_from_toml(scenario_toml, catalog), catalog=catalog, time_limit=time_limit, gap=DEFAULT_GAP)
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
-    """One store per database URL for the app process (a Store is safe to share between sessions)."""
-    return Store.open(url)
-
-
-def _scenario(catalog: Catalog) -> tuple[Scenario, str]:
-    """The scenario on the Plan page and where it comes from (as the Compare page finds it)."""
-    toml = ss.get("scenario_toml")
-    if toml is not None:
-        return scenario_from_toml(toml, catalog), "your scenario from the Plan page"
-    link = st.query_params.get(PARAM)
-    if link is not None:
-        try:
-            return decode_scenario(link, catalog), "the scenario from the link"
-        except ScenarioError:
-            pass
-    return scenario_from_form(default_form(date.today()), catalog), "the Plan page's starting scenario"
 
 
 def _version_label(record: ScenarioRecord) -> str:
@@ -90,10 +59,10 @@ def _number(value: object, digits: int = 0) -> str:
 
 # --- page ------------------------------------------------------------------------------------
 
-catalog = _catalog()
+catalog = cached_catalog()
 st.title("History")
 try:
-    store: Store = _store(database_url(None).render_as_string(hide_password=False))
+    store: Store = open_store()
 except StoreError as err:
     st.error(f"**The history database cannot be opened.** {err}", icon=":material/error:")
     st.caption("Set INMAIL_PLANNER_DB to a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/planner).")
@@ -102,15 +71,12 @@ st.markdown(
     f"Saved scenarios, plans and usage logs in `{store.url}`. Saving never overwrites: a scenario saved again under its "
     "name becomes its next version. Another database: set `INMAIL_PLANNER_DB` to a file path or a SQLAlchemy URL."
 )
-notice = ss.pop("history_notice", None)
-if notice is not None:
-    kind, message = notice
-    (st.success if kind == "success" else st.error)(message)
+show_notice("history_notice")
 
 # --- save the current scenario -----------------------------------------------------------------
 
 st.header("Save the current scenario")
-scenario, source = _scenario(catalog)
+scenario, source = current_scenario(catalog, report_link_error=False, starting=STARTING)
 scenario_toml = scenario_to_toml(scenario)
 default_name = scenario.title or "Untitled scenario"
 if ss.get("history_name_for") != default_name:
@@ -124,7 +90,7 @@ name = (
 )
 if save_cols[1].button("Save scenario and plan", key="history_save", icon=":material/save:", disabled=not name):
     with st.spinner("Planning..."):
-        plan = _solve(scenario_toml, float(ss.get("plan_time_limit", DEFAULT_TIME_LIMIT)))
+        plan = cached_plan(scenario_toml, plan_time_limit())
     try:
         record = store.save_scenario(name, scenario)
         ss["history_version"] = record.id  # show what was just saved
@@ -243,32 +209,17 @@ with schedule_tab:
 with ledger_tab:
     st.dataframe(ledger, key="history_ledger", hide_index=True, width="stretch", placeholder="–")
 dl = st.columns(3)
-dl[0].download_button(
-    "Schedule (CSV)",
-    to_csv(schedule),
-    file_name=f"plan_{plan_id}_schedule.csv",
-    mime="text/csv",
-    key="history_dl_schedule",
-    icon=":material/download:",
-    on_click="ignore",
+download_button(
+    "Schedule (CSV)", to_csv(schedule), file_name=f"plan_{plan_id}_schedule.csv", key="history_dl_schedule", where=dl[0]
 )
-dl[1].download_button(
-    "Ledger (CSV)",
-    to_csv(ledger),
-    file_name=f"plan_{plan_id}_ledger.csv",
-    mime="text/csv",
-    key="history_dl_ledger",
-    icon=":material/download:",
-    on_click="ignore",
-)
-dl[2].download_button(
+download_button("Ledger (CSV)", to_csv(ledger), file_name=f"plan_{plan_id}_ledger.csv", key="history_dl_ledger", where=dl[1])
+download_button(
     "Scenario (TOML)",
     stored.scenario_toml,
     file_name=f"plan_{plan_id}.toml",
-    mime="application/toml",
     key="history_dl_scenario",
-    icon=":material/download:",
-    on_click="ignore",
+    mime="application/toml",
+    where=dl[2],
 )
 
 # --- plan versus actual --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.catalog import Catalog, load_catalog
+from app_pages.common import CHART_CONFIG, DEFAULT_TIME_LIMIT, PERSIST, cached_catalog, cached_plan, download_button
 from planner.charts import burndown_figure, format_day, sends_per_week_figure
 from planner.export import ledger_csv, schedule_csv
 from planner.form import (
@@ -37,10 +37,6 @@ from planner.paths import EXAMPLES_DIR
 from planner.plan import Plan, PlanStatus, Totals
 from planner.scenario import Scenario, ScenarioError, load_goal_templates, load_scenario, scenario_from_toml, scenario_to_toml
 from planner.share import PARAM, decode_scenario, encode_scenario
-from planner.solve import DEFAULT_GAP, make_plan
-
-DEFAULT_TIME_LIMIT = 10.0  # seconds; keeps the page responsive on long horizons
-PERSIST = "session"  # widget values survive a visit to another page
 
 # widget key of each simple form field
 KEYS = {
@@ -70,11 +66,6 @@ ss = st.session_state
 
 
 @st.cache_data(show_spinner=False)
-def _catalog() -> Catalog:
-    return load_catalog()
-
-
-@st.cache_data(show_spinner=False)
 def _goal_labels() -> dict[str, str]:
     return {str(g): t.label for g, t in load_goal_templates().items()}
 
@@ -89,13 +80,6 @@ def _examples() -> dict[str, str]:
         except ScenarioError:
             continue
     return out
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _solve(scenario_toml: str, time_limit: float) -> Plan:
-    """Plan a scenario given as TOML text; a rerun with the same text and limit does not solve again."""
-    catalog = _catalog()
-    return make_plan(scenario_from_toml(scenario_toml, catalog), catalog=catalog, time_limit=time_limit, gap=DEFAULT_GAP)
 
 
 # --- form state -------------------------------------------------------------------------
@@ -133,7 +117,7 @@ def _load_form(form: FormValues) -> None:
 
 
 def _load_scenario(scenario: Scenario, source: str) -> None:
-    _load_form(form_from_scenario(scenario, _catalog()))
+    _load_form(form_from_scenario(scenario, cached_catalog()))
     ss["plan_notice"] = ("success", f"Loaded {source}.")
 
 
@@ -180,7 +164,8 @@ def _on_example() -> None:
     if not stem:
         return
     try:
-        _load_scenario(load_scenario(EXAMPLES_DIR / f"{stem}.toml", _catalog()), f"the example {_examples().get(stem, stem)!r}")
+        scenario = load_scenario(EXAMPLES_DIR / f"{stem}.toml", cached_catalog())
+        _load_scenario(scenario, f"the example {_examples().get(stem, stem)!r}")
     except ScenarioError as err:
         ss["plan_notice"] = ("error", [f"example {stem!r}: {p}" for p in err.problems])
     ss["plan_example"] = None
@@ -197,7 +182,7 @@ def _on_upload() -> None:
         ss["plan_notice"] = ("error", [f"uploaded file {upload.name!r}: not UTF-8 text; is it a scenario TOML file?"])
         return
     try:
-        scenario = scenario_from_toml(text, _catalog())
+        scenario = scenario_from_toml(text, cached_catalog())
     except ScenarioError as err:
         ss["plan_notice"] = ("error", [f"uploaded file {upload.name!r}: {p}" for p in err.problems])
         return
@@ -206,7 +191,7 @@ def _on_upload() -> None:
 
 # --- page -------------------------------------------------------------------------------
 
-catalog = _catalog()
+catalog = cached_catalog()
 labels = _goal_labels()
 
 # a shared link (or a link edited by hand) seeds the form once per distinct value
@@ -487,7 +472,7 @@ time_limit = float(ss["plan_time_limit"])
 long_note = f" ({scenario.cycles} cycles; at most {time_limit:g} s)" if scenario.cycles > 3 else ""
 try:
     with st.spinner(f"Planning{long_note}..."):
-        plan = _solve(scenario_toml, time_limit)
+        plan = cached_plan(scenario_toml, time_limit)
 except ScenarioError as err:
     st.error("**The scenario was refused:**\n" + "\n".join(f"- {p}" for p in err.problems), icon=":material/edit_note:")
     st.stop()
@@ -503,35 +488,30 @@ file_stem = "".join(c if c.isalnum() else "_" for c in (scenario.title or "scena
 
 def _downloads(plan: Plan) -> None:
     cols = st.columns(4)
-    cols[0].download_button(
+    download_button(
         "Schedule (CSV)",
         schedule_csv(plan) if plan.is_ok else "",
         file_name=f"{file_stem}_schedule.csv",
-        mime="text/csv",
         key="plan_dl_schedule",
-        icon=":material/download:",
+        where=cols[0],
         disabled=not plan.is_ok,
-        on_click="ignore",
     )
-    cols[1].download_button(
+    download_button(
         "Ledger (CSV)",
         ledger_csv(plan) if plan.is_ok else "",
         file_name=f"{file_stem}_ledger.csv",
-        mime="text/csv",
         key="plan_dl_ledger",
-        icon=":material/download:",
+        where=cols[1],
         disabled=not plan.is_ok,
-        on_click="ignore",
     )
-    cols[2].download_button(
+    download_button(
         "Scenario (TOML)",
         scenario_toml,
         file_name=f"{file_stem}.toml",
-        mime="application/toml",
         key="plan_dl_scenario",
-        icon=":material/download:",
+        mime="application/toml",
+        where=cols[2],
         help="Open it here again, or run `inmail-planner plan` on it.",
-        on_click="ignore",
     )
     url = st.context.url or ""
     if url:
@@ -599,10 +579,10 @@ notes.append(f"{totals.sends} InMails in all, {totals.free_sends} of them free")
 caption = "; ".join(notes)
 st.caption(caption[:1].upper() + caption[1:] + ".")
 
-st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config={"displaylogo": False})
+st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config=CHART_CONFIG)
 
 left, right = st.columns([1.15, 1])
-left.plotly_chart(sends_per_week_figure(plan), key="plan_weekly", width="stretch", config={"displaylogo": False})
+left.plotly_chart(sends_per_week_figure(plan), key="plan_weekly", width="stretch", config=CHART_CONFIG)
 with right:
     st.markdown("**Allocation per bucket**")
     st.dataframe(

@@ -13,21 +13,29 @@ chart from :mod:`planner.tracking`; the log is saved in the history database
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from app_pages.common import (
+    CHART_CONFIG,
+    PERSIST,
+    cached_catalog,
+    cached_plan,
+    current_scenario,
+    download_button,
+    open_store,
+    plan_time_limit,
+    show_notice,
+)
 from planner.actuals import PRIOR_WEIGHT, Replan, actual_ledger, learned_rates, replan
-from planner.catalog import Catalog, load_catalog
 from planner.charts import format_day
 from planner.export import schedule_csv, to_csv
-from planner.form import default_form, scenario_from_form
-from planner.plan import Plan, PlanStatus
-from planner.scenario import Problem, Scenario, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
-from planner.share import PARAM, decode_scenario
-from planner.solve import DEFAULT_GAP, make_plan
-from planner.store import Store, StoreError, database_url
+from planner.plan import PlanStatus
+from planner.scenario import Problem, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
+from planner.solve import DEFAULT_GAP
+from planner.store import Store, StoreError
 from planner.tracking import (
     FREE_CHOICES,
     LOG_COLUMNS,
@@ -47,14 +55,11 @@ from planner.tracking import (
 )
 from planner.usage import UsageEntry, UsageImportError, import_usage, usage_to_csv
 
-DEFAULT_TIME_LIMIT = 10.0  # seconds, as on the Plan page (its own setting wins when set)
-PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
 DATE_ORDERS = {
     "iso": "ISO (2026-06-03)",
     "day_first": "Day first (03/06/2026)",
     "month_first": "Month first (06/03/2026)",
 }
-CHART_CONFIG = {"displaylogo": False}
 
 ss = st.session_state
 
@@ -62,22 +67,10 @@ ss = st.session_state
 # --- cached work ------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
-def _catalog() -> Catalog:
-    return load_catalog()
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _solve(scenario_toml: str, time_limit: float) -> Plan:
-    """Plan a scenario given as TOML text (the Plan page's plan of it); a rerun does not solve again."""
-    catalog = _catalog()
-    return make_plan(scenario_from_toml(scenario_toml, catalog), catalog=catalog, time_limit=time_limit, gap=DEFAULT_GAP)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _replan(scenario_toml: str, log_csv: str, today: date, use_learned: bool, time_limit: float) -> Replan:
     """Re-plan from ``today``; the same scenario, log, day, rates choice and limit do not solve again."""
-    catalog = _catalog()
+    catalog = cached_catalog()
     entries = import_usage(log_csv.encode("utf-8")).entries  # the log's own CSV reads back unchanged
     return replan(
         scenario_from_toml(scenario_toml, catalog),
@@ -90,35 +83,12 @@ def _replan(scenario_toml: str, log_csv: str, today: date, use_learned: bool, ti
     )
 
 
-@st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
-    """One store per database URL for the app process (a Store is safe to share between sessions)."""
-    return Store.open(url)
-
-
 def _open_store() -> tuple[Store | None, str]:
     """The history database (``INMAIL_PLANNER_DB``, else the default file), or None and why not."""
     try:
-        return _store(database_url(None).render_as_string(hide_password=False)), ""
+        return open_store(), ""
     except StoreError as err:
         return None, str(err)
-
-
-# --- the scenario ------------------------------------------------------------------------
-
-
-def _scenario(catalog: Catalog) -> tuple[Scenario, str]:
-    """The scenario to track and where it comes from (as the Compare page finds it)."""
-    toml = ss.get("scenario_toml")
-    if toml is not None:
-        return scenario_from_toml(toml, catalog), "your scenario from the Plan page"
-    link = st.query_params.get(PARAM)
-    if link is not None:
-        try:
-            return decode_scenario(link, catalog), "the scenario from the link"
-        except ScenarioError as err:
-            st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
-    return scenario_from_form(default_form(date.today()), catalog), "the Plan page's starting scenario (open Plan to change it)"
 
 
 # --- log state -----------------------------------------------------------------------------
@@ -218,14 +188,14 @@ def _save_log(store: Store, name: str, entries: list[UsageEntry]) -> None:
 
 # --- page ------------------------------------------------------------------------------------
 
-catalog = _catalog()
-scenario, source = _scenario(catalog)
+catalog = cached_catalog()
+scenario, source = current_scenario(catalog)
 scenario_toml = scenario_to_toml(scenario)
 problem: Problem = resolve(scenario, catalog)
 bucket_names = [b.name for b in problem.buckets]
 ss["track_buckets"] = bucket_names
 first_day, last_day = horizon(problem)
-time_limit = float(ss.get("plan_time_limit", DEFAULT_TIME_LIMIT))
+time_limit = plan_time_limit()
 
 st.title("Track & re-plan")
 title = f"**{scenario.title}**, " if scenario.title else ""
@@ -301,10 +271,7 @@ if report:
                 "reason": st.column_config.TextColumn("Why the row was rejected", width="large"),
             },
         )
-notice = ss.pop("track_notice", None)
-if notice is not None:
-    kind, message = notice
-    (st.success if kind == "success" else st.error)(message)
+show_notice("track_notice")
 
 if _editor_key() not in ss:  # the editor's state is gone after a visit to another page
     ss["track_rows_base"] = ss.get("track_rows_edited", [])
@@ -375,15 +342,7 @@ log_cols[2].button(
     args=(store, name),
     help="Replaces the table with the log saved under this name.",
 )
-log_cols[3].download_button(
-    "Log (CSV)",
-    usage_to_csv(entries),
-    file_name="usage_log.csv",
-    mime="text/csv",
-    key="track_dl_log",
-    icon=":material/download:",
-    on_click="ignore",
-)
+download_button("Log (CSV)", usage_to_csv(entries), file_name="usage_log.csv", key="track_dl_log", where=log_cols[3])
 if store is None:
     st.caption(f"History database unavailable: {store_problem}")
 else:
@@ -401,7 +360,7 @@ if actual.overspent_on is not None:
     )
     st.stop()
 
-original = _solve(scenario_toml, time_limit)
+original = cached_plan(scenario_toml, time_limit)
 use_learned = bool(ss.get("track_use_learned", False)) and scenario.buckets is not None
 with st.spinner("Re-planning from today..."):
     try:
@@ -568,32 +527,14 @@ else:
 st.markdown("**The new schedule**")
 st.dataframe(new.schedule, key="track_schedule", hide_index=True, width="stretch", placeholder="–")
 downloads = st.columns(3)
-downloads[0].download_button(
-    "New schedule (CSV)",
-    schedule_csv(new),
-    file_name="replan_schedule.csv",
-    mime="text/csv",
-    key="track_dl_schedule",
-    icon=":material/download:",
-    on_click="ignore",
+download_button(
+    "New schedule (CSV)", schedule_csv(new), file_name="replan_schedule.csv", key="track_dl_schedule", where=downloads[0]
 )
-downloads[1].download_button(
-    "Usage log (CSV)",
-    usage_to_csv(entries),
-    file_name="usage_log.csv",
-    mime="text/csv",
-    key="track_dl_log_bottom",
-    icon=":material/download:",
-    on_click="ignore",
+download_button(
+    "Usage log (CSV)", usage_to_csv(entries), file_name="usage_log.csv", key="track_dl_log_bottom", where=downloads[1]
 )
-downloads[2].download_button(
-    "Actual ledger (CSV)",
-    to_csv(actual.table),
-    file_name="actual_ledger.csv",
-    mime="text/csv",
-    key="track_dl_actual",
-    icon=":material/download:",
-    on_click="ignore",
+download_button(
+    "Actual ledger (CSV)", to_csv(actual.table), file_name="actual_ledger.csv", key="track_dl_actual", where=downloads[2]
 )
 st.caption(
     "The same re-plan on the command line: `inmail-planner replan scenario.toml --log usage_log.csv "

@@ -6,6 +6,8 @@ tests/apps/ holds Streamlit entry scripts for the app tests, not tests:
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,12 @@ import pytest
 from planner.scenario import Scenario, parse_scenario
 
 collect_ignore = ["apps"]
+
+# The pages import app_pages.common, which `streamlit run app.py` finds beside its entry script. AppTest runs
+# of a page file, or of tests/apps/track_app.py, have another entry folder: the repository root goes on the path.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 # Monday 2 Feb 2026; one cycle runs to Sunday 1 Mar (28 days, 20 weekdays)
 START = "2026-02-02"

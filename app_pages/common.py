@@ -1,0 +1,120 @@
+"""Page-layer helpers the pages share: cached catalog and plans, the current scenario, the history store, notices, downloads.
+
+Not a page: ``app.py``'s ``st.navigation`` lists the pages explicitly, and
+they import this module (``from app_pages.common import ...``; Streamlit puts
+the entry script's folder, the repository root, on ``sys.path``). It holds
+only what needs Streamlit (caching, ``st.session_state``,
+``st.query_params``, elements); logic without Streamlit belongs in
+``planner/``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+import planner.solve
+from planner.catalog import Catalog, load_catalog
+from planner.form import default_form, scenario_from_form
+from planner.plan import Plan
+from planner.scenario import Scenario, ScenarioError, scenario_from_toml
+from planner.share import PARAM, decode_scenario
+from planner.store import Store, database_url
+
+DEFAULT_TIME_LIMIT = 10.0  # seconds per solve; keeps the pages responsive on long horizons
+PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
+CHART_CONFIG = {"displaylogo": False}
+STARTING = "the Plan page's starting scenario"
+
+
+# --- cached work ------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def cached_catalog() -> Catalog:
+    """The tier catalog, read once."""
+    return load_catalog()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_plan(scenario_toml: str, time_limit: float) -> Plan:
+    """Plan a scenario given as TOML text; a rerun, or another page, with the same text and limit does not solve again."""
+    catalog = cached_catalog()
+    # planner.solve.make_plan is looked up at each call, not bound at import: a test can count or fail the solves
+    return planner.solve.make_plan(
+        scenario_from_toml(scenario_toml, catalog), catalog=catalog, time_limit=time_limit, gap=planner.solve.DEFAULT_GAP
+    )
+
+
+def plan_time_limit() -> float:
+    """The solver time limit set on the Plan page, else :data:`DEFAULT_TIME_LIMIT`."""
+    return float(st.session_state.get("plan_time_limit", DEFAULT_TIME_LIMIT))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    """One store per database URL for the app process (a Store is safe to share between sessions)."""
+    return Store.open(url)
+
+
+def open_store() -> Store:
+    """The history database: ``INMAIL_PLANNER_DB``, else a SQLite file in the user's data directory.
+
+    Raises :class:`planner.store.StoreError` when it cannot be opened.
+    """
+    return _store(database_url(None).render_as_string(hide_password=False))
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+
+def current_scenario(
+    catalog: Catalog, *, report_link_error: bool = True, starting: str = f"{STARTING} (open Plan to change it)"
+) -> tuple[Scenario, str]:
+    """The scenario the Plan page left in the session, else the link's (``?s=...``), else ``starting``'s; and its source.
+
+    A link that cannot be read is shown as an error, unless
+    ``report_link_error`` is False; the starting scenario is used then.
+    """
+    toml = st.session_state.get("scenario_toml")
+    if toml is not None:
+        return scenario_from_toml(toml, catalog), "your scenario from the Plan page"
+    link = st.query_params.get(PARAM)
+    if link is not None:
+        try:
+            return decode_scenario(link, catalog), "the scenario from the link"
+        except ScenarioError as err:
+            if report_link_error:
+                st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
+    return scenario_from_form(default_form(date.today()), catalog), starting
+
+
+# --- elements ---------------------------------------------------------------------------------
+
+
+def show_notice(key: str) -> None:
+    """Show, once, the ``(kind, message)`` a callback left under ``key``: a success, or else an error."""
+    notice = st.session_state.pop(key, None)
+    if notice is not None:
+        kind, message = notice
+        (st.success if kind == "success" else st.error)(message)
+
+
+def download_button(
+    label: str,
+    data: str,
+    *,
+    file_name: str,
+    key: str,
+    mime: str = "text/csv",
+    where: DeltaGenerator | None = None,
+    **options: Any,
+) -> None:
+    """A download button (in ``where``, else the main area) with the download icon; a click does not rerun the page."""
+    target = st if where is None else where
+    target.download_button(
+        label, data, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore", **options
+    )
