@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.common import CHART_CONFIG, DEFAULT_TIME_LIMIT, PERSIST, cached_catalog, cached_plan, download_button
 from planner.charts import burndown_figure, format_day, sends_per_week_figure
@@ -134,6 +135,11 @@ def _form_from_widgets(rows: list[dict[str, Any]]) -> FormValues:
         weekday_factor=dict(extra.get("weekday_factor", {})),
         custom_tiers=dict(extra.get("custom_tiers", {})),
     )
+
+
+def _count_input(where: DeltaGenerator, label: str, field: str, help_text: str, min_value: int = 0, **options: Any) -> None:
+    """A whole-number input of the form's ``field`` (its widget key in KEYS), kept across pages."""
+    where.number_input(label, min_value=min_value, step=1, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
 
 
 # --- callbacks (run before the page script on the next rerun) -------------------------
@@ -366,15 +372,7 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         help="Dates with no sending (YYYY-MM-DD).",
         persist_state=PERSIST,
     )
-    pace[2].number_input(
-        "Daily cap",
-        min_value=0,
-        step=1,
-        key=KEYS["daily_cap"],
-        placeholder="no cap",
-        help="Most InMails on one day.",
-        persist_state=PERSIST,
-    )
+    _count_input(pace[2], "Daily cap", "daily_cap", "Most InMails on one day.", placeholder="no cap")
     pace[3].text_input(
         "Bonus credits",
         key=KEYS["bonus_credits"],
@@ -382,22 +380,8 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         persist_state=PERSIST,
     )
     policy = st.columns(4)
-    policy[0].number_input(
-        "Reserve (credits)",
-        min_value=0,
-        step=1,
-        key=KEYS["reserve"],
-        help="Kept unspent until the release days.",
-        persist_state=PERSIST,
-    )
-    policy[1].number_input(
-        "Reserve release days",
-        min_value=0,
-        step=1,
-        key=KEYS["reserve_release_days"],
-        help="The reserve may be spent in a cycle's last days.",
-        persist_state=PERSIST,
-    )
+    _count_input(policy[0], "Reserve (credits)", "reserve", "Kept unspent until the release days.")
+    _count_input(policy[1], "Reserve release days", "reserve_release_days", "The reserve may be spent in a cycle's last days.")
     policy[2].number_input(
         "Credit-back reliance %",
         min_value=0.0,
@@ -408,13 +392,8 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         help="Share of the expected credit-backs (a response returns the credit, on tiers that give them) the plan may spend.",
         persist_state=PERSIST,
     )
-    policy[3].number_input(
-        "Credit-back lag (days)",
-        min_value=1,
-        step=1,
-        key=KEYS["refund_lag_days"],
-        help="Days from a send until its credit comes back.",
-        persist_state=PERSIST,
+    _count_input(
+        policy[3], "Credit-back lag (days)", "refund_lag_days", "Days from a send until its credit comes back.", min_value=1
     )
     solver = st.columns(4)
     solver[0].number_input(
