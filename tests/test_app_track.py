@@ -294,7 +294,11 @@ def test_saving_the_log_adds_new_rows_and_saves_changed_ones_as_the_whole_log(_f
     assert "Saved the whole log of 'Track test' again" in texts(at.success)
     with Store.open(str(_fresh)) as store:
         # the table now holds the three imported rows, the second accepted on 4 June
-        assert store.usage("Track test") == [GOOD[0], UsageEntry(date(2026, 6, 2), "Initial", Outcome.ACCEPTED, date(2026, 6, 4)), GOOD[2]]
+        assert store.usage("Track test") == [
+            GOOD[0],
+            UsageEntry(date(2026, 6, 2), "Initial", Outcome.ACCEPTED, date(2026, 6, 4)),
+            GOOD[2],
+        ]
         assert [b.replaces_log for b in store.usage_batches("Track test")] == [False, False, True]
 
 
