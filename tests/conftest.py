@@ -40,6 +40,28 @@ min = 40
 """
 
 
+# two cycles from Monday 1 June 2026 on a 90-day rollover tier with a cap and credit-back:
+# the scenario of the actuals and tracking tests, whose numbers are worked out by hand
+ACTUALS_SCENARIO: dict[str, Any] = {
+    "start": "2026-06-01",
+    "cycles": 2,
+    "tier": {
+        "name": "T",
+        "monthly_credits": 10,
+        "policy": "rollover",
+        "max_age_days": 90,
+        "balance_cap": 30,
+        "credit_back": True,
+    },
+    "refund_reliance": 0.5,
+    "refund_lag_days": 7,
+    "buckets": [
+        {"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2, "pool": 10},
+        {"name": "F", "goal": "sales", "priority": "medium", "response_rate": 0.1, "follows": "A", "gap_days": 3},
+    ],
+}
+
+
 def tier(credits: int = 10, **extra: Any) -> dict[str, Any]:
     """An inline use-it-or-lose-it tier with ``credits`` a month."""
     return {"name": f"Test {credits}", "monthly_credits": credits, "policy": "cycle", **extra}

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from conftest import ACTUALS_SCENARIO
 
 from planner.actuals import actual_ledger, learned_rates, replan, start_state
 from planner.check import violations
@@ -17,26 +18,7 @@ from planner.usage import Outcome, UsageEntry
 
 P, A, D, R = Outcome.PENDING, Outcome.ACCEPTED, Outcome.DECLINED, Outcome.REPLIED
 
-SCENARIO = parse_scenario(
-    {
-        "start": "2026-06-01",  # a Monday; cycle 1 is June
-        "cycles": 2,
-        "tier": {
-            "name": "T",
-            "monthly_credits": 10,
-            "policy": "rollover",
-            "max_age_days": 90,
-            "balance_cap": 30,
-            "credit_back": True,
-        },
-        "refund_reliance": 0.5,
-        "refund_lag_days": 7,
-        "buckets": [
-            {"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2, "pool": 10},
-            {"name": "F", "goal": "sales", "priority": "medium", "response_rate": 0.1, "follows": "A", "gap_days": 3},
-        ],
-    }
-)
+SCENARIO = parse_scenario(ACTUALS_SCENARIO)  # 1 June 2026 is a Monday; cycle 1 is June, cycle 2 July
 
 
 def entry(sent: int, bucket: str, outcome: Outcome, on: int | None = None) -> UsageEntry:
