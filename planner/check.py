@@ -22,8 +22,9 @@ class Score:
     """The objective of MODEL.md, split into its parts."""
 
     weighted_value: float
-    shortfall: dict[tuple[Goal, int], int]
+    shortfall: dict[tuple[Goal, int], int]  # per goal and cycle with a target
     penalty_weight: float
+    paid: dict[tuple[Goal, int], int]  # credit-paid sends per goal and cycle with a target
 
     @property
     def total_shortfall(self) -> int:
@@ -41,18 +42,18 @@ def score(problem: Problem, sends: np.ndarray) -> Score:
         for t in np.nonzero(sends[b.index])[0]:
             value += b.weight * b.rate * problem.value_factor(int(t)) * sends[b.index, t]
     shortfall: dict[tuple[Goal, int], int] = {}
-    goals = sorted({b.goal for b in problem.buckets} | set(problem.shares), key=str)
+    paid: dict[tuple[Goal, int], int] = {}
     cal = problem.calendar
     for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
-        for g in goals:
+        for g in problem.goals:
             target = problem.goal_target(g, k)
             if target <= 0:
                 continue
             sent = sum(int(sends[b.index, days.start : days.stop].sum()) for b in problem.buckets if b.goal == g and not b.free)
+            paid[g, k] = sent
             shortfall[g, k] = max(0, target - sent)
-    big_m = 100 * max((b.weight * b.rate for b in problem.buckets), default=0.0)
-    return Score(value, shortfall, big_m)
+    return Score(value, shortfall, problem.shortfall_penalty, paid)
 
 
 def violations(problem: Problem, sends: np.ndarray) -> list[str]:

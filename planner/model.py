@@ -377,9 +377,8 @@ class _Builder:
     def goal_mix(self) -> None:
         """Soft targets: credit-paid sends of each goal plus a shortfall reach the goal's share."""
         problem, cal = self.problem, self.problem.calendar
-        goals = sorted({b.goal for b in problem.buckets} | set(problem.shares), key=str)
         for k in problem.cycles_ahead():
-            for g in goals:
+            for g in problem.goals:
                 target = problem.goal_target(g, k)
                 if target <= 0:
                     continue
@@ -398,11 +397,10 @@ class _Builder:
             self.prob.setObjective(_expr([(v, 1.0) for v in self.slacks.values()]))
             return
         problem = self.problem
-        big_m = 100 * max((b.weight * b.rate for b in problem.buckets), default=0.0)
         terms = [
             (self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days
         ]
-        terms += [(v, -big_m) for v in self.shortfall.values()]
+        terms += [(v, -problem.shortfall_penalty) for v in self.shortfall.values()]
         terms += [(v, -EXPIRY_PENALTY) for v in self.expiry_vars]
         self.prob.setObjective(_expr(terms))
 

@@ -127,12 +127,10 @@ def schedule_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
 def goal_mix_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
     """Per goal and cycle: target, credit-paid sends and shortfall."""
     sc = score(problem, sends)
-    cal = problem.calendar
-    rows = []
-    for (g, k), short in sc.shortfall.items():
-        days = cal.cycle_days(k)
-        paid = sum(int(sends[b.index, days.start : days.stop].sum()) for b in problem.buckets if b.goal == g and not b.free)
-        rows.append({"goal": str(g), "cycle": k + 1, "target": problem.goal_target(g, k), "paid_sends": paid, "shortfall": short})
+    rows = [
+        {"goal": str(g), "cycle": k + 1, "target": problem.goal_target(g, k), "paid_sends": sc.paid[g, k], "shortfall": short}
+        for (g, k), short in sc.shortfall.items()
+    ]
     return pd.DataFrame(rows, columns=["goal", "cycle", "target", "paid_sends", "shortfall"])
 
 

@@ -394,6 +394,16 @@ class Problem:
         return self.calendar.n_days
 
     @property
+    def goals(self) -> list[Goal]:
+        """Every goal with buckets or a share, in a stable order."""
+        return sorted({b.goal for b in self.buckets} | set(self.shares), key=str)
+
+    @property
+    def shortfall_penalty(self) -> float:
+        """M = 100 * max_b (w_b * r_b): what one send of goal-mix shortfall costs the objective."""
+        return 100 * max((b.weight * b.rate for b in self.buckets), default=0.0)
+
+    @property
     def first_day(self) -> int:
         """The first day the plan may send on (today, for a re-plan)."""
         return self.start.first_day if self.start is not None else 0
