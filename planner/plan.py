@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import Weekday
-from planner.check import score
+from planner.check import Score, score
 from planner.ledger import LedgerResult, simulate
 from planner.scenario import Problem
 
@@ -124,9 +124,8 @@ def schedule_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
 
 
-def goal_mix_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
+def goal_mix_table(problem: Problem, sc: Score) -> pd.DataFrame:
     """Per goal and cycle: target, credit-paid sends and shortfall."""
-    sc = score(problem, sends)
     rows = [
         {"goal": str(g), "cycle": k + 1, "target": problem.goal_target(g, k), "paid_sends": sc.paid[g, k], "shortfall": short}
         for (g, k), short in sc.shortfall.items()
@@ -162,9 +161,8 @@ def price_paid(problem: Problem) -> float | None:
     return float(sum(p for p in prices if p is not None))
 
 
-def totals_of(problem: Problem, sends: np.ndarray, ledger: LedgerResult) -> Totals:
+def totals_of(problem: Problem, sends: np.ndarray, ledger: LedgerResult, sc: Score) -> Totals:
     table = ledger.table
-    sc = score(problem, sends)
     responses = float(sum(b.rate * sends[b.index].sum() for b in problem.buckets))
     price = price_paid(problem)
     return Totals(
@@ -188,14 +186,15 @@ def totals_of(problem: Problem, sends: np.ndarray, ledger: LedgerResult) -> Tota
 def build_plan(problem: Problem, sends: np.ndarray, status: PlanStatus, **info: object) -> Plan:
     """A plan from a schedule: simulate its ledger and compute its tables and totals."""
     ledger = simulate(problem, sends)
+    sc = score(problem, sends)
     return Plan(
         problem=problem,
         status=status,
         sends=sends,
         schedule=schedule_table(problem, sends),
         ledger=ledger.table,
-        totals=totals_of(problem, sends, ledger),
-        goal_mix=goal_mix_table(problem, sends),
+        totals=totals_of(problem, sends, ledger, sc),
+        goal_mix=goal_mix_table(problem, sc),
         allocation=allocation_table(problem, sends),
         **info,  # type: ignore[arg-type]
     )

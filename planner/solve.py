@@ -19,7 +19,7 @@ import pulp
 from pulp.apis.coin_api import COIN_CMD
 
 from planner.catalog import Catalog
-from planner.check import score, violations
+from planner.check import violations
 from planner.diagnose import diagnose
 from planner.model import Model, build_model
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
@@ -260,10 +260,10 @@ def make_plan(
     if broken:
         message = "The solver's schedule breaks the model's rules: " + "; ".join(broken[:3])
         return empty_plan(problem, PlanStatus.ERROR, message=message, **info)
-    objective = score(problem, outcome.sends).objective
-    bound = max(outcome.bound, objective) if outcome.bound is not None else None
-    plan_gap = None
-    if bound is not None:
-        plan_gap = (bound - objective) / abs(bound) if abs(bound) > 1e-9 else 0.0
     message = "Optimal plan." if outcome.status is PlanStatus.OPTIMAL else "Time limit reached; best plan found so far."
-    return build_plan(problem, outcome.sends, outcome.status, gap=plan_gap, bound=bound, message=message, **info)
+    plan = build_plan(problem, outcome.sends, outcome.status, message=message, **info)
+    if outcome.bound is None or plan.totals is None:
+        return plan
+    objective = plan.totals.objective
+    bound = max(outcome.bound, objective)
+    return replace(plan, bound=bound, gap=(bound - objective) / abs(bound) if abs(bound) > 1e-9 else 0.0)
