@@ -612,7 +612,6 @@ def simulate_sends(
             if gap > 0 and i - gap >= 0:
                 ready[f] += fits[f][i - gap]
         # 3. today's sends, highest value first; follow-ups only to fitting parent sends
-        arrivals: list[np.ndarray] = []
         for b in order:
             n = int(sends[b, t])
             if n <= 0:
@@ -639,8 +638,9 @@ def simulate_sends(
             if bucket.parent is not None:
                 reached[b] += made
             u = np.random.default_rng([seed, 1, b, t]).random((n, 2, P), dtype=np.float32)
-            sent = np.arange(n)[:, None] < made[None, :]
-            answered = (u[:, 0, :] < rates[b][None, :]) & sent
+            answered = u[:, 0, :] < rates[b][None, :]
+            if made.min() < n:
+                answered &= np.arange(n)[:, None] < made[None, :]  # only the sends made can answer
             count = answered.sum(axis=0)
             responses += count
             resp_by_day[i] += count
@@ -652,15 +652,15 @@ def simulate_sends(
                 else:
                     fits[f][i] += fit
             if not bucket.free and tier.credit_back:
-                slot, path = np.nonzero(answered)
-                delay = beliefs.delay.days(u[slot, 1, path])
-                arrivals.append(delay * P + path)
-        if arrivals:
-            back = np.bincount(np.concatenate(arrivals), minlength=(MAX_DELAY_DAYS + 1) * P).reshape(MAX_DELAY_DAYS + 1, P)
-            # a response on the day of its send returns its credit after that day's sends: a send never pays for itself
-            credit_class.add(back[0])
-            credited_by_day[i] += back[0]
-            due[i + 1 : i + MAX_DELAY_DAYS + 1] += back[1:]
+                for j in range(n):
+                    # one send slot: each path at most once, so a fancy-indexed += counts every response
+                    path = np.flatnonzero(answered[j])
+                    due[i + beliefs.delay.days(u[j, 1, path]), path] += 1
+        # a response on the day of its send (delay 0) lands in due[i] after that day's sends: a send never pays for itself
+        today_back = due[i] - credited_by_day[i]
+        if today_back.any():
+            credit_class.add(today_back)
+            credited_by_day[i] += today_back
         held = credits.held()
         floor = problem.reserve_floor(k)
         if floor > 0 and problem.reserve_applies(t):
