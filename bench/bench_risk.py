@@ -31,23 +31,24 @@ def main() -> None:
     assert plan.is_ok and plan.totals is not None, plan.message
     simulate(plan, paths=100, seed=0)  # warm up
     print(f"plan: {plan.problem.n_days} days, {int(plan.sends.sum())} sends ({plan.totals.credits_spent:.0f} credit-paid)")
-    print("| paths | median simulate (s) | median report (s) | min-max total (s) | P(run dry) | target |")
-    print("|---|---|---|---|---|---|")
+    print("| paths | median simulate (s) | median report (s) | min-max total (s) | median CPU total (s) | P(run dry) | target |")
+    print("|---|---|---|---|---|---|---|")
     for paths in args.paths:
-        sim_times, report_times = [], []
+        sim_times, report_times, cpu_times = [], [], []
         p_dry = 0.0
         for run in range(args.runs):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             sim = simulate(plan, paths=paths, seed=run)
             middle = time.perf_counter()
             p_dry = sim.report().p_run_dry
             sim_times.append(middle - started)
             report_times.append(time.perf_counter() - middle)
+            cpu_times.append(time.process_time() - cpu)  # the machine is shared: CPU time shows the work itself
         totals = [a + b for a, b in zip(sim_times, report_times, strict=True)]
         target = f"< {TARGET_SECONDS:g} s" if paths == 10000 else "-"
         print(
             f"| {paths:,} | {statistics.median(sim_times):.3f} | {statistics.median(report_times):.3f} "
-            f"| {min(totals):.3f}-{max(totals):.3f} | {p_dry:.3f} | {target} |"
+            f"| {min(totals):.3f}-{max(totals):.3f} | {statistics.median(cpu_times):.3f} | {p_dry:.3f} | {target} |"
         )
 
 
