@@ -52,26 +52,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from planner.actuals import PRIOR_WEIGHT, Replan, start_state
 from planner.catalog import Catalog, Policy, Tier
 from planner.plan import Plan
 from planner.scenario import Problem, Scenario
 from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
+from planner.usage import Outcome, UsageEntry
 
 DEFAULT_PATHS = 2000
 DEFAULT_SEED = 0
-PRIOR_WEIGHT = 20.0  # n0 of the prior Beta(r0 * n0, (1 - r0) * n0) (MODEL.md, "Outcome simulation")
 MAX_DELAY_DAYS = 29  # LinkedIn counts a response within 30 days: what F leaves beyond day 29 lands on day 29
 DEFAULT_RISK = 0.10
 RELIANCE_GRID = tuple(round(0.05 * i, 2) for i in range(21))
 GUARD_RATE = 0.13  # Recruiter: below this response rate LinkedIn may take bulk InMail away
 GUARD_WINDOW_DAYS = 14
 GUARD_MIN_SENDS = 100
+EMPIRICAL_MIN_RESPONSES = 20  # from this many logged responses on, delays are the log's own (MODEL.md v2)
 DRY_SHARE = 0.10  # "the earliest day by which 10 % of paths have run dry"
 
 
@@ -209,18 +211,22 @@ class PendingSend:
 class Beliefs:
     """What a simulation draws from: a rate belief per bucket, the delay model, and a re-plan's pending sends.
 
-    ``known_credit_backs`` (day -> credits) are the logged responses whose credit
+    ``known_credit_backs`` (day, credits) are the logged responses whose credit
     arrives from today on; for a plan from the first day both are empty.
+    ``from_day`` is the day the beliefs start from (today, for a re-plan): a
+    re-plan is simulated only with the beliefs of its own log and day.
     """
 
     rates: tuple[RateBelief, ...]
     delay: DelayModel
     pending: tuple[PendingSend, ...] = ()
     known_credit_backs: tuple[tuple[int, int], ...] = ()
+    from_day: int = 0
 
     @classmethod
     def prior(cls, problem: Problem, weight: float = PRIOR_WEIGHT) -> Beliefs:
         """Every bucket's prior Beta(r0 * n0, (1 - r0) * n0); delays exponential with mean ``refund_lag_days``."""
+        _fresh_only(problem)
         return cls(
             rates=tuple(BetaRate.prior(b.rate, weight) for b in problem.buckets),
             delay=ExponentialDelay(float(problem.scenario.refund_lag_days)),
@@ -229,10 +235,63 @@ class Beliefs:
     @classmethod
     def known(cls, problem: Problem) -> Beliefs:
         """Every bucket's rate taken as its planned r_b (no uncertainty about the rate, only about who answers)."""
+        _fresh_only(problem)
         return cls(
             rates=tuple(FixedRate(b.rate) for b in problem.buckets),
             delay=ExponentialDelay(float(problem.scenario.refund_lag_days)),
         )
+
+
+def _fresh_only(problem: Problem) -> None:
+    if problem.is_replan:
+        raise ValueError(
+            "a re-plan from today is simulated with the beliefs of its log (planner.risk.beliefs_from_log): "
+            "its pending sends may still answer"
+        )
+
+
+def beliefs_from_log(result: Replan, entries: Sequence[UsageEntry], prior_weight: float = PRIOR_WEIGHT) -> Beliefs:
+    """The beliefs of a re-plan from today: learned posteriors, the log's delays, its pending sends and credit-backs.
+
+    - rate of bucket b: the posterior Beta(r0 * n0 + k, (1 - r0) * n0 + n - k)
+      of MODEL.md v2 from ``result.rates`` (k responses, n effective observations);
+    - delays: the log's own (``outcome_on - sent_on`` of its responses) once it
+      holds 20 of them, else exponential with mean ``refund_lag_days``;
+    - logged responses whose credit is still to come arrive as logged (the
+      actual credit-backs of :func:`planner.actuals.start_state`);
+    - each logged pending send may still answer (:class:`PendingSend`).
+    """
+    problem = result.plan.problem
+    today = result.today
+    by_name = {b.name: b for b in problem.buckets}
+    rows = {str(r["bucket"]): r for r in result.rates.to_dict(orient="records")}
+    rates: list[RateBelief] = []
+    for b in problem.buckets:
+        row = rows[b.name]
+        r0, n, k = float(row["prior_rate"]), float(row["observations"]), float(row["responses"])
+        rates.append(BetaRate(r0 * prior_weight + k, max((1 - r0) * prior_weight + n - k, 0.0)))
+    before = [e for e in entries if problem.calendar.date_of(0) <= e.sent_on < today]
+    delays = [(e.outcome_on - e.sent_on).days for e in before if e.outcome is not Outcome.PENDING and e.outcome_on is not None]
+    lag = float(problem.scenario.refund_lag_days)
+    delay: DelayModel = ObservedDelays(tuple(delays)) if len(delays) >= EMPIRICAL_MIN_RESPONSES else ExponentialDelay(lag)
+    # the credit-backs of logged outcomes, without any counted on for pending sends (those are drawn here)
+    unreliant = replace(problem, scenario=problem.scenario.model_copy(update={"refund_reliance": 0.0}))
+    known = start_state(unreliant, entries, today).credits_due
+    pending = []
+    for e in before:
+        logged = by_name.get(e.bucket)
+        if logged is None or e.outcome is not Outcome.PENDING:
+            continue
+        sent = problem.calendar.index_of(e.sent_on)
+        free = e.free if e.free is not None else logged.free  # as planner.actuals reads a log row
+        pending.append(PendingSend(logged.index, sent, not free and problem.tiers[problem.cycle_of(sent)].credit_back))
+    return Beliefs(
+        rates=tuple(rates),
+        delay=delay,
+        pending=tuple(pending),
+        known_credit_backs=tuple(sorted((t, int(round(v))) for t, v in known.items())),
+        from_day=problem.first_day,
+    )
 
 
 # --- the result of a simulation ----------------------------------------------------------------------------------
@@ -504,6 +563,8 @@ def _send_order(problem: Problem) -> list[int]:
 
 
 def _check_inputs(problem: Problem, beliefs: Beliefs, paths: int, seed: int) -> None:
+    if beliefs.from_day != problem.first_day:
+        raise ValueError(f"beliefs from day {beliefs.from_day}: the plan starts on day {problem.first_day}")
     if paths < 1:
         raise ValueError(f"paths = {paths}: simulate at least 1 path")
     if seed < 0:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.actuals import replan
 from planner.catalog import load_catalog
 from planner.ledger import Lot, run_ledger
 from planner.paths import EXAMPLES_DIR
@@ -29,6 +32,7 @@ from planner.risk import (
     FixedRate,
     ObservedDelays,
     Simulation,
+    beliefs_from_log,
     compare_with_risk,
     safe_reliance,
     simulate,
@@ -36,7 +40,8 @@ from planner.risk import (
 )
 from planner.scenario import Problem, Scenario, load_scenario, parse_scenario
 from planner.solve import make_plan
-from tests.conftest import START
+from planner.usage import Outcome, UsageEntry
+from tests.conftest import ACTUALS_SCENARIO, START
 
 # one rolling 30-day cycle tier with a cap and credit-back, small enough that paths run dry
 BACK_TIER: dict[str, Any] = {
@@ -493,3 +498,69 @@ def test_agrees_with_the_reference_simulator(back_plan: Plan) -> None:
     a, b = sim.closing.astype(float), ref["closing"]
     se = np.sqrt(a.var(axis=1) / a.shape[1] + b.var(axis=1) / b.shape[1])
     assert (np.abs(a.mean(axis=1) - b.mean(axis=1)) <= 4.5 * se + 1e-9).all()
+
+
+# --- a re-plan from today: the log's lots, its pending sends and its credit-backs to come --------------------------
+
+
+def logged(sent: int, bucket: str, outcome: Outcome, on: int | None = None) -> UsageEntry:
+    return UsageEntry(date(2026, 6, sent), bucket, outcome, date(2026, 6, on) if on else None)
+
+
+LOG = [
+    logged(1, "A", Outcome.REPLIED, 3),
+    logged(1, "A", Outcome.PENDING),
+    logged(2, "A", Outcome.DECLINED, 5),
+    logged(2, "A", Outcome.PENDING),
+    logged(3, "A", Outcome.ACCEPTED, 4),
+    logged(8, "A", Outcome.PENDING),
+    logged(9, "A", Outcome.REPLIED, 11),  # answered today: its credit comes back today
+]
+TODAY = date(2026, 6, 11)
+
+
+@pytest.fixture(scope="module")
+def replanned() -> Any:
+    result = replan(parse_scenario({**ACTUALS_SCENARIO, "refund_reliance": 0.0}), LOG, TODAY, time_limit=30)
+    assert result.plan.is_ok
+    return result
+
+
+def test_a_replan_needs_the_beliefs_of_its_log(replanned: Any) -> None:
+    with pytest.raises(ValueError, match="beliefs of its log"):
+        simulate(replanned.plan)
+
+
+def test_replan_beliefs_are_the_posterior_and_the_pending_sends(replanned: Any) -> None:
+    beliefs = beliefs_from_log(replanned, LOG)
+    rows = replanned.rates.set_index("bucket")
+    a = beliefs.rates[0]
+    assert isinstance(a, BetaRate)
+    n, k = rows.loc["A", "observations"], rows.loc["A", "responses"]
+    assert (a.alpha, a.beta) == pytest.approx((0.2 * 20 + k, 0.8 * 20 + n - k))
+    assert [(p.bucket, p.sent_day) for p in beliefs.pending] == [(0, 0), (0, 1), (0, 7)]
+    today = replanned.plan.problem.first_day
+    assert beliefs.from_day == today and beliefs.known_credit_backs == ((today, 1),)
+
+
+def test_replan_with_no_response_to_come_is_its_own_ledger(replanned: Any) -> None:
+    # reliance 0 and rates of 0: the lots held today and the one credit-back logged for today, nothing else
+    beliefs = beliefs_from_log(replanned, LOG)
+    silent = replace(beliefs, rates=tuple(FixedRate(0.0) for _ in beliefs.rates))
+    sim = simulate(replanned.plan, silent, paths=50, seed=1)
+    assert sim.days == replanned.plan.days
+    for p in (0, 49):
+        np.testing.assert_array_equal(sim.closing[:, p], replanned.plan.ledger["closing"].to_numpy())
+
+
+def test_replan_pending_sends_answer_on_their_day(replanned: Any) -> None:
+    # every pending send answers (rate 1) ten days after it was sent: one credit each on 11, 12 and 18 June
+    beliefs = beliefs_from_log(replanned, LOG)
+    sure = replace(beliefs, rates=tuple(FixedRate(1.0) for _ in beliefs.rates), delay=ObservedDelays((10,)))
+    sim = simulate(replanned.plan, sure, paths=20, seed=1)
+    first = replanned.plan.problem.first_day
+    arrived = sim.credited_by_day[:, 0]
+    assert arrived[0] >= 2 and arrived[1] >= 1 and arrived[7] >= 1  # today: the logged reply and the 1 June send
+    got = simulate(replanned.plan, replace(sure, pending=()), paths=20, seed=1).credited_by_day[:, 0]
+    assert (arrived - got)[[0, 1, 7]].tolist() == [1, 1, 1]
+    assert first == 10
