@@ -420,6 +420,7 @@ class _CreditClass:
     filled: int = 0  # slots opened so far
     expired_through: int = 0  # slots known expired
     expire_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per day: slots expired by its end
+    head_slot: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per path: first slot not used up
 
     def held(self) -> np.ndarray:
         return self.cum[self.filled] - self.used
@@ -436,12 +437,18 @@ class _CreditClass:
         """Per path: the expiry of the oldest credit held (inf when none) and how many credits share that lot."""
         if self.filled == 0:
             return np.full(len(self.used), np.inf), np.zeros_like(self.used)
-        top = self.cum[1 : self.filled + 1]  # cum after each open slot
-        slot = (top <= self.used[None, :]).sum(axis=0)  # first slot not fully used
-        has = slot < self.filled
-        safe = np.minimum(slot, self.filled - 1)
-        lot = np.where(has, top[safe, np.arange(len(self.used))] - self.used, 0)
-        expiry = np.where(has, self.expiry[safe].astype(np.float64), np.inf)
+        cols = np.arange(len(self.used))
+        while True:
+            # the head only moves forward (the FIFO is read in order), one slot a round, so over a
+            # horizon the rounds add up to about the number of slots, not slots x calls
+            top = self.cum[np.minimum(self.head_slot + 1, self.filled), cols]
+            passed = (self.head_slot < self.filled) & (top <= self.used)
+            if not passed.any():
+                break
+            self.head_slot += passed
+        has = self.head_slot < self.filled
+        lot = np.where(has, top - self.used, 0)
+        expiry = np.where(has, self.expiry[np.minimum(self.head_slot, self.filled - 1)].astype(np.float64), np.inf)
         return expiry, lot
 
     def expire(self, t: int) -> np.ndarray:
@@ -534,7 +541,12 @@ def _credits(problem: Problem, paths: int) -> _Credits:
         expire_count = np.searchsorted(expiry, np.arange(problem.n_days + 1), side="right")
         classes.append(
             _CreditClass(
-                expiry=expiry, cum=cum, used=np.zeros(paths, dtype=np.int64), filled=len(lots), expire_count=expire_count
+                expiry=expiry,
+                cum=cum,
+                used=np.zeros(paths, dtype=np.int64),
+                filled=len(lots),
+                expire_count=expire_count,
+                head_slot=np.zeros(paths, dtype=np.int64),
             )
         )
     return _Credits(classes=classes, class_of_day=class_of_day, paths=paths)

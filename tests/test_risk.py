@@ -564,3 +564,16 @@ def test_replan_pending_sends_answer_on_their_day(replanned: Any) -> None:
     got = simulate(replanned.plan, replace(sure, pending=()), paths=20, seed=1).credited_by_day[:, 0]
     assert (arrived - got)[[0, 1, 7]].tolist() == [1, 1, 1]
     assert first == 10
+
+
+def test_a_downgrade_to_use_it_or_lose_it_pays_the_credits_that_expire_first() -> None:
+    # rollover credits held into a cycle-policy cycle: two credit classes, whose oldest lot comes first changes by day
+    cycle_tier = {"name": "Lose it", "monthly_credits": 6, "policy": "cycle", "credit_back": True}
+    plan = planned(scenario(tier=None, tiers=[BACK_TIER, cycle_tier], refund_reliance=0.5, reserve=0))
+    beliefs = Beliefs(rates=tuple(BetaRate.prior(b.rate) for b in plan.problem.buckets), delay=ObservedDelays((1, 3, 9, 20)))
+    sim = simulate(plan, beliefs, paths=200, seed=3)
+    assert (sim.credited_by_day[plan.problem.calendar.cycle_starts[1] :] > 0).any()
+    for p in range(0, 200, 13):
+        overspent, closing = replay(sim, p)
+        assert overspent == []
+        np.testing.assert_array_equal(closing, sim.closing[:, p])
