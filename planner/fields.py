@@ -39,6 +39,8 @@ MAX_PRICE = 1_000_000  # a price per month
 MAX_WEIGHT = 1_000  # a bucket's weight w_b
 MAX_FACTOR = 100  # a weekday's factor on a send's value
 
+FIRST_START, LAST_START = date(2000, 1, 1), date(2099, 12, 31)  # a plan's first day
+
 MAX_NAME_CHARS = 80  # a bucket's or a tier's name: it labels charts and tables
 MAX_TITLE_CHARS = 200
 MAX_NOTE_CHARS = 1_000  # an inline tier's source, as_of, notes
@@ -63,6 +65,17 @@ def _between(lo: float, hi: float, *, above: bool = False) -> Callable[[Any], An
     def check(value: Any) -> Any:
         inside = (lo < value if above else lo <= value) and value <= hi  # False for NaN
         if not inside:
+            raise PydanticCustomError("out_of_range", words)
+        return value
+
+    return check
+
+
+def _date_between(lo: date, hi: date) -> Callable[[date], date]:
+    words = f"must be between {lo.isoformat()} and {hi.isoformat()}"
+
+    def check(value: date) -> date:
+        if not lo <= value <= hi:
             raise PydanticCustomError("out_of_range", words)
         return value
 
@@ -104,6 +117,7 @@ def _text(limit: int, *, one_line: bool = True, blank_ok: bool = False) -> Calla
 Whole = Annotated[int, Strict()]
 Flag = Annotated[bool, Strict()]
 Day = Annotated[date, Strict()]
+StartDay = Annotated[date, Strict(), AfterValidator(_date_between(FIRST_START, LAST_START))]
 
 Credits = Annotated[int, Strict(), AfterValidator(_between(0, MAX_CREDITS))]
 Balance = Annotated[int, Strict(), AfterValidator(_between(0, MAX_BALANCE))]

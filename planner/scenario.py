@@ -37,6 +37,7 @@ from planner.fields import (
     Name,
     ReleaseDays,
     Share,
+    StartDay,
     Title,
     Weight,
     describe_errors,
@@ -146,7 +147,7 @@ class Scenario(BaseModel):
 
     version: Annotated[int, Strict(), AfterValidator(one_of(1))] = 1  # Literal[1] would take true for 1
     title: Title | None = None
-    start: Day
+    start: StartDay
     cycles: Cycles = 1
     tier: TierRef | None = None
     tiers: list[TierRef] | None = None
