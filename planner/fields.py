@@ -48,6 +48,7 @@ MAX_NOTE_CHARS = 1_000  # an inline tier's source, as_of, notes
 MAX_BUCKETS = 100
 MAX_DAYS_OFF = 400  # more than every day of a 12-cycle horizon
 MAX_DEPTH = 8  # lists and tables inside each other; a scenario needs 3 (tiers = [{...}])
+MAX_PROBLEMS = 25  # messages for one scenario; past these, a count (a list of 30,000 bad items is one mistake)
 
 # the union members of a field, by tag: their label appears in pydantic's error locations
 UNION_TAGS = frozenset({"tier-name", "tier-table", "bonus-number", "bonus-list"})
@@ -271,7 +272,9 @@ def _why(e: Any) -> str:
     if kind == "literal_error":
         return f"must be {e['ctx']['expected']}".replace("'", '"')
     if kind == "too_long":
-        return f"has {e['ctx']['actual_length']} items; at most {e['ctx']['max_length']}"
+        # pydantic counts a list's items up to one past the limit (a table's keys all)
+        actual = len(value) if isinstance(value, list | dict) else e["ctx"]["actual_length"]
+        return f"has {actual} items; at most {e['ctx']['max_length']}"
     if kind == "too_short":
         return f"has {e['ctx']['actual_length']} items; at least {e['ctx']['min_length']}"
     return str(e["msg"]).removeprefix("Value error, ")
@@ -294,7 +297,10 @@ def describe_errors(err: ValidationError) -> list[str]:
             problems.append(_why(e) if path == "scenario" else f"{path}: {_why(e)}")
         else:
             problems.append(f"{path} = {show(e['input'])}: {_why(e)}")
-    return list(dict.fromkeys(problems))
+    problems = list(dict.fromkeys(problems))
+    if len(problems) > MAX_PROBLEMS:
+        problems = [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+    return problems
 
 
 def nesting_problem(data: Any) -> str | None:

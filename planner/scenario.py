@@ -131,7 +131,7 @@ TierRef = Annotated[
     ),
 ]
 BonusCredits = Annotated[
-    Annotated[Credits, Tag("bonus-number")] | Annotated[list[Credits], Tag("bonus-list")],
+    Annotated[Credits, Tag("bonus-number")] | Annotated[list[Credits], Tag("bonus-list"), Field(max_length=12)],
     Discriminator(
         _bonus_member,
         custom_error_type="bonus_ref",
@@ -150,18 +150,18 @@ class Scenario(BaseModel):
     start: StartDay
     cycles: Cycles = 1
     tier: TierRef | None = None
-    tiers: list[TierRef] | None = None
+    tiers: list[TierRef] | None = Field(default=None, max_length=12)
     bonus_credits: BonusCredits = 0
     send_days: list[Weekday] = Field(default_factory=lambda: list(WORKDAYS), max_length=7)
     days_off: list[Day] = Field(default_factory=list, max_length=MAX_DAYS_OFF)
-    weekday_factor: dict[Weekday, Factor] = Field(default_factory=dict)
+    weekday_factor: dict[Weekday, Factor] = Field(default_factory=dict, max_length=7)
     daily_cap: DailyCap | None = None
     reserve: Credits = 0
     reserve_release_days: ReleaseDays = 3
     refund_reliance: Share = 0.0
     refund_lag_days: LagDays = 7
     time_discount: Share = 0.001
-    goals: dict[Goal, Share] | None = None
+    goals: dict[Goal, Share] | None = Field(default=None, max_length=len(Goal))
     buckets: list[Bucket] | None = Field(default=None, max_length=MAX_BUCKETS)
 
     @model_validator(mode="after")
