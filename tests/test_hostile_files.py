@@ -344,3 +344,13 @@ def test_every_mutant_that_is_read_round_trips_losslessly() -> None:
         assert scenario_from_toml(again) == scenario, again
         assert scenario_to_toml(scenario_from_toml(again)) == again
     assert kept > 0
+
+
+def test_thousands_of_bad_items_give_a_short_list_of_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    factors = ", ".join(f"k{i} = 1" for i in range(20_000))
+    code, err = plan_file(tmp_path, BASE + f"weekday_factor = {{ {factors} }}\n" + GOALS, capsys)
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1 + 25 + 1, lines[:3]
+    assert lines[1].startswith('  - weekday_factor.k0 = "k0": must be one of "Mon"')
+    assert lines[-1] == "  - ... and 19975 more problems"
