@@ -205,27 +205,23 @@ def _show_text(text: str) -> str:
     return quoted if short is text else quoted[:-1] + '..."'
 
 
+# in this order: a bool is an int, a datetime is a date
+KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (str, "text"),
+    (bool, "true/false"),
+    (int, "a whole number"),
+    (float, "a decimal number"),
+    (datetime, "a date and time"),
+    (date, "a date"),
+    (time, "a time of day"),
+    ((list, tuple), "a list"),
+    ((dict, BaseModel), "a table"),
+)
+
+
 def kind_of(value: Any) -> str:
     """What a value is, in the words of a TOML file ("text", "true/false", "a table", ...)."""
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, datetime):
-        return "a date and time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, time):
-        return "a time of day"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict | BaseModel):
-        return "a table"
-    return type(value).__name__
+    return next((words for kind, words in KINDS if isinstance(value, kind)), type(value).__name__)
 
 
 # --- pydantic errors -> messages ------------------------------------------------------

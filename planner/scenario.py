@@ -318,6 +318,8 @@ def _toml_nesting_problem(text: str) -> str | None:
             while j < n:
                 if text.startswith(quote, j):
                     closed = True
+                    if len(quote) == 3:  # a multi-line string may end in up to two quotes of its own: """a"""""
+                        j += len(text[j + 3 : j + 5]) - len(text[j + 3 : j + 5].lstrip(c))
                     break
                 if quote == c and text[j] == "\n":
                     break  # an unclosed one-line string: the reader will say so
@@ -370,6 +372,8 @@ def read_toml(text: str) -> dict[str, Any]:
         raise ScenarioError([deep])
     try:
         return tomllib.loads(text)
+    except RecursionError:  # the scan above should have found it; should it miss a way to nest, still no traceback
+        raise ScenarioError([f"scenario file: values nested more than {MAX_DEPTH} lists or tables deep"]) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([_toml_error(err, text)]) from None
     except ValueError:  # an integer of thousands of digits: Python refuses to read it
