@@ -87,7 +87,7 @@ REFUSED = [
     (BASE + "buckets = " + "{ a = " * 600 + "1" + " }" * 600 + "\n", "buckets (line 4): values nested more than 8"),
     (BASE + "a" + ".a" * 600 + " = 1\n" + GOALS, "a.a.a.a.a.a.a.a.a: values nested more than 8"),
     (BASE + 'x = ["""a"""", ' + DEEP + "]\n" + GOALS, "x (line 4): values nested more than 8"),
-    (BASE + 'x = [ # [[[[[[[[[[[[[\n  \'[[[[[[[[[[[[\', "\\"[[[[[[[[[[[", ' + DEEP + "]\n" + GOALS, "x (line 4): values nested"),
+    (BASE + 'x = [ # [[[[[[[[[[[[[\n  \'[[[[[[[[[[[[\', "\\"[[[[[[[[[[[", ' + DEEP + "]\n" + GOALS, "x (line 5): values nested"),
     (BASE + '[buckets]\nname = "A"\n', 'buckets = { name = "A" }: must be a list, not a table'),
     (BASE + "tiers = { a = 1 }\n" + GOALS, "tiers = { a = 1 }: must be a list, not a table"),
     (BASE + GOALS + "sales = 0.5\n", 'Cannot overwrite a value (at line 6, column 12): "sales = 0.5"'),
