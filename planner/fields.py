@@ -58,7 +58,7 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(float(value))
 
 
-def _between(lo: float, hi: float, *, above: bool = False) -> Callable[[Any], Any]:
+def between(lo: float, hi: float, *, above: bool = False) -> Callable[[Any], Any]:
     """A check that a number lies in [lo, hi] (or (lo, hi] when ``above``); NaN lies in no range."""
     words = f"must be above {_number_text(lo)} and at most {_number_text(hi)}" if above else None
     words = words or f"must be between {_number_text(lo)} and {_number_text(hi)}"
@@ -120,19 +120,19 @@ Flag = Annotated[bool, Strict()]
 Day = Annotated[date, Strict()]
 StartDay = Annotated[date, Strict(), AfterValidator(_date_between(FIRST_START, LAST_START))]
 
-Credits = Annotated[int, Strict(), AfterValidator(_between(0, MAX_CREDITS))]
-Balance = Annotated[int, Strict(), AfterValidator(_between(0, MAX_BALANCE))]
-DailyCap = Annotated[int, Strict(), AfterValidator(_between(0, MAX_DAILY_CAP))]
-Cycles = Annotated[int, Strict(), AfterValidator(_between(1, 12))]
-GapDays = Annotated[int, Strict(), AfterValidator(_between(0, MAX_DAYS))]
-LagDays = Annotated[int, Strict(), AfterValidator(_between(1, MAX_DAYS))]
-AgeDays = Annotated[int, Strict(), AfterValidator(_between(1, MAX_AGE_DAYS))]
-ReleaseDays = Annotated[int, Strict(), AfterValidator(_between(0, MAX_RELEASE_DAYS))]
+Credits = Annotated[int, Strict(), AfterValidator(between(0, MAX_CREDITS))]
+Balance = Annotated[int, Strict(), AfterValidator(between(0, MAX_BALANCE))]
+DailyCap = Annotated[int, Strict(), AfterValidator(between(0, MAX_DAILY_CAP))]
+Cycles = Annotated[int, Strict(), AfterValidator(between(1, 12))]
+GapDays = Annotated[int, Strict(), AfterValidator(between(0, MAX_DAYS))]
+LagDays = Annotated[int, Strict(), AfterValidator(between(1, MAX_DAYS))]
+AgeDays = Annotated[int, Strict(), AfterValidator(between(1, MAX_AGE_DAYS))]
+ReleaseDays = Annotated[int, Strict(), AfterValidator(between(0, MAX_RELEASE_DAYS))]
 
-Share = Annotated[float, Strict(), AfterValidator(_between(0, 1))]  # a rate, a share, a reliance
-Price = Annotated[float, Strict(), AfterValidator(_between(0, MAX_PRICE))]
-Weight = Annotated[float, Strict(), AfterValidator(_between(0, MAX_WEIGHT, above=True))]
-Factor = Annotated[float, Strict(), AfterValidator(_between(0, MAX_FACTOR))]
+Share = Annotated[float, Strict(), AfterValidator(between(0, 1))]  # a rate, a share, a reliance
+Price = Annotated[float, Strict(), AfterValidator(between(0, MAX_PRICE))]
+Weight = Annotated[float, Strict(), AfterValidator(between(0, MAX_WEIGHT, above=True))]
+Factor = Annotated[float, Strict(), AfterValidator(between(0, MAX_FACTOR))]
 
 Name = Annotated[str, Strict(), AfterValidator(_text(MAX_NAME_CHARS))]
 Title = Annotated[str, Strict(), AfterValidator(_text(MAX_TITLE_CHARS, blank_ok=True))]
@@ -261,7 +261,10 @@ def _why(e: Any) -> str:
         if kind == "int_type" and isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
             words += f" (write {int(value)}, without the decimal point)"
         if kind == "date_type" and isinstance(value, str):
-            words = f"must be a date written without quotes ({value.strip()!s:.10}), not text"
+            try:
+                words = f"must be a date written without quotes ({date.fromisoformat(value.strip()).isoformat()}), not text"
+            except ValueError:
+                words = "must be a date, written without quotes (2026-06-01), not text"
         return words
     if kind == "enum":
         return f"must be one of {e['ctx']['expected']}".replace("'", '"')
@@ -293,10 +296,7 @@ def describe_errors(err: ValidationError) -> list[str]:
             problems.append(_why(e) if path == "scenario" else f"{path}: {_why(e)}")
         else:
             problems.append(f"{path} = {show(e['input'])}: {_why(e)}")
-    problems = list(dict.fromkeys(problems))
-    if len(problems) > MAX_PROBLEMS:
-        problems = [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
-    return problems
+    return list(dict.fromkeys(problems))
 
 
 def nesting_problem(data: Any) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +26,7 @@ from planner.fields import (
     MAX_BUCKETS,
     MAX_DAYS_OFF,
     MAX_DEPTH,
+    MAX_PROBLEMS,
     Balance,
     Credits,
     Cycles,
@@ -35,6 +37,7 @@ from planner.fields import (
     GapDays,
     LagDays,
     Name,
+    Problems,
     ReleaseDays,
     Share,
     StartDay,
@@ -246,6 +249,8 @@ class ScenarioError(ValueError):
     """A scenario was refused; ``problems`` lists one message per bad field."""
 
     def __init__(self, problems: list[str]) -> None:
+        if len(problems) > MAX_PROBLEMS:  # a list of 30,000 bad items is one mistake, not 30,000 messages
+            problems = [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
         self.problems = problems
         super().__init__("; ".join(problems))
 
@@ -258,15 +263,45 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(describe_errors(err)) from None
+        raise ScenarioError([*describe_errors(err), *_problems_across_the_rest(data, err)]) from None
+
+
+# stands in for a refused start date, so that the checks across the other fields still run
+_STAND_IN_START = date(2026, 1, 1)
+
+
+def _problems_across_the_rest(data: dict[str, Any], err: ValidationError) -> list[str]:
+    """The problems across fields among the valid ones, when other fields were refused.
+
+    pydantic checks across fields only when every field is valid; check again
+    without the refused fields, and keep the problems that involve none of them
+    (a goal mix off 1 is reported beside ``cycles = "2"``, but not "tiers lists
+    2 tiers but cycles = 1").
+    """
+    refused = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+    if not refused:
+        return []
+    rest = {k: v for k, v in data.items() if k not in refused}
+    if "start" in refused:
+        rest["start"] = _STAND_IN_START
+    if refused & {"start", "cycles"}:
+        refused.add("horizon")
+    try:
+        Scenario.model_validate(rest)
+    except ValidationError as again:
+        causes = [(e.get("ctx") or {}).get("error") for e in again.errors() if not e["loc"]]
+        across = [p for cause in causes if isinstance(cause, Problems) for p in cause.problems]
+        return [p for p in across if not any(re.search(rf"\b{re.escape(name)}\b", p) for name in refused)]
+    return []
 
 
 def _tier_names(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The tier names a scenario's raw fields give, with the field each is in."""
-    if isinstance(data.get("tier"), str):
-        return [("tier", data["tier"])]
+    names = [("tier", data["tier"])] if isinstance(data.get("tier"), str) else []
     tiers = data.get("tiers")
-    return [(f"tiers[{k}]", ref) for k, ref in enumerate(tiers) if isinstance(ref, str)] if isinstance(tiers, list) else []
+    if isinstance(tiers, list):
+        names += [(f"tiers[{k}]", ref) for k, ref in enumerate(tiers) if isinstance(ref, str)]
+    return names
 
 
 def check_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> Scenario:

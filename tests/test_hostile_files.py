@@ -356,3 +356,17 @@ def test_thousands_of_bad_items_give_a_short_list_of_messages(tmp_path: Path, ca
     assert len(lines) == 1 + 25 + 1, lines[:3]
     assert lines[1].startswith('  - weekday_factor.k0 = "k0": must be one of "Mon"')
     assert lines[-1] == "  - ... and 19975 more problems"
+
+
+def test_problems_across_fields_are_reported_beside_a_refused_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = 'start = 2026-06-01\ncycles = "2"\ntiers = ["Premium Business", "Nope"]\n[goals]\nsales = 0.5\n'
+    code, err = plan_file(tmp_path, text, capsys)
+    assert code == 2
+    assert 'cycles = "2": must be a whole number, not text' in err
+    assert 'tiers[1] = "Nope": unknown tier' in err
+    assert "goals: shares sum to 0.5, not 1" in err
+    assert "tiers lists" not in err  # it would speak of the refused cycles as if they were 1
+    code, err = plan_file(tmp_path, BASE + "[goals]\nsales = 0.5\n" + BUCKET + 'min = "1"\n', capsys)
+    assert code == 2
+    assert 'buckets[0].min = "1": must be a whole number, not text' in err
+    assert "goals: shares sum to 0.5, not 1" in err
