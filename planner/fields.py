@@ -299,6 +299,13 @@ def describe_errors(err: ValidationError) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+def capped(problems: list[str]) -> list[str]:
+    """At most :data:`MAX_PROBLEMS` messages, then their count: 30,000 bad items are one mistake to mend."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+
+
 def nesting_problem(data: Any) -> str | None:
     """The first value nested more than :data:`MAX_DEPTH` lists or tables deep, as a message."""
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]

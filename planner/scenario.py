@@ -26,7 +26,6 @@ from planner.fields import (
     MAX_BUCKETS,
     MAX_DAYS_OFF,
     MAX_DEPTH,
-    MAX_PROBLEMS,
     Balance,
     Credits,
     Cycles,
@@ -43,6 +42,7 @@ from planner.fields import (
     StartDay,
     Title,
     Weight,
+    capped,
     describe_errors,
     nesting_problem,
     one_of,
@@ -249,8 +249,6 @@ class ScenarioError(ValueError):
     """A scenario was refused; ``problems`` lists one message per bad field."""
 
     def __init__(self, problems: list[str]) -> None:
-        if len(problems) > MAX_PROBLEMS:  # a list of 30,000 bad items is one mistake, not 30,000 messages
-            problems = [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
         self.problems = problems
         super().__init__("; ".join(problems))
 
@@ -263,7 +261,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError([*describe_errors(err), *_problems_across_the_rest(data, err)]) from None
+        raise ScenarioError(capped([*describe_errors(err), *_problems_across_the_rest(data, err)])) from None
 
 
 # stands in for a refused start date, so that the checks across the other fields still run
