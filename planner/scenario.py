@@ -4,7 +4,11 @@ A :class:`Scenario` holds the fields of MODEL.md as the user wrote them (tier
 names, priorities, goal shares). :func:`resolve` checks it against the tier
 catalog and the goal templates and turns it into a :class:`Problem`, the
 numbers the optimiser works with. Every bad input is refused before solving
-with a :class:`ScenarioError` whose messages name the field and the value.
+with a :class:`ScenarioError` whose messages name the field and the value,
+every problem at once; the field types and their ranges, and the wording of
+refusals, are in :mod:`planner.fields`. A file or a link is read with
+:func:`scenario_from_toml`, which also refuses what would break the TOML
+reader itself (values nested hundreds deep, numbers of thousands of digits).
 """
 
 from __future__ import annotations
