@@ -104,6 +104,11 @@ REFUSED = [
         'tier.name = "NNNN',
     ),
     (BASE + BUCKET.replace('"A"', '"   "'), 'buckets[0].name = "   ": must not be empty'),
+    # odd Unicode: a NUL escaped or raw, a lone surrogate escaped, a line separator
+    (BASE + 'title = "a\\u0000b"\n' + GOALS, 'title = "a\\u0000b": holds the control character \\x00'),
+    (BASE + 'title = "a\x00b"\n' + GOALS, "scenario file is not valid TOML"),
+    (BASE + 'title = "a\\ud800b"\n' + GOALS, "scenario file is not valid TOML"),
+    (BASE + BUCKET.replace('"A"', '"A\u2028B"'), 'buckets[0].name = "A\\u2028B": holds the control character \\u2028'),
 ]
 
 
