@@ -18,10 +18,11 @@ a month) and small enough that the optimiser's numbers stay exact.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -279,8 +280,11 @@ def _why(e: Any) -> str:
     return str(e["msg"]).removeprefix("Value error, ")
 
 
-def describe_errors(err: ValidationError) -> list[str]:
-    """One message per problem, each naming the field and the value; each message once."""
+def describe_errors(err: ValidationError, known: Collection[str] = ()) -> list[str]:
+    """One message per problem, each naming the field and the value; each message once.
+
+    ``known`` are the field names an unknown field may be a misspelling of.
+    """
     problems: list[str] = []
     for e in err.errors(include_url=False):
         path = field_path(e["loc"])
@@ -289,7 +293,9 @@ def describe_errors(err: ValidationError) -> list[str]:
             prefix = "" if path == "scenario" else f"{path}: "
             problems.extend(prefix + p for p in cause.problems)
         elif e["type"] == "extra_forbidden":
-            problems.append(f"{path}: unknown field (value {show(e['input'])})")
+            close = difflib.get_close_matches(str(e["loc"][-1]), list(known), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            problems.append(f"{path}: unknown field (value {show(e['input'])}){hint}")
         elif e["type"] == "missing":
             problems.append(f"{path}: required field is missing")
         elif e["type"] == "value_error":

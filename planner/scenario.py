@@ -257,6 +257,9 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(problems))
 
 
+FIELD_NAMES = frozenset(Scenario.model_fields) | frozenset(Bucket.model_fields) | frozenset(Tier.model_fields)
+
+
 def parse_scenario(data: dict[str, Any]) -> Scenario:
     """Validate scenario fields (as read from TOML: dates as dates) into a :class:`Scenario`."""
     deep = nesting_problem(data)
@@ -265,7 +268,7 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(capped([*describe_errors(err), *_problems_across_the_rest(data, err)])) from None
+        raise ScenarioError(capped([*describe_errors(err, FIELD_NAMES), *_problems_across_the_rest(data, err)])) from None
 
 
 # stands in for a refused start date, so that the checks across the other fields still run

@@ -89,6 +89,8 @@ REFUSED = [
     (BASE + 'x = ["""a"""", ' + DEEP + "]\n" + GOALS, "x (line 4): values nested more than 8"),
     (BASE + 'x = [ # [[[[[[[[[[[[[\n  \'[[[[[[[[[[[[\', "\\"[[[[[[[[[[[", ' + DEEP + "]\n" + GOALS, "x (line 5): values nested"),
     (BASE + '[buckets]\nname = "A"\n', 'buckets = { name = "A" }: must be a list, not a table'),
+    (BASE + "daily_caps = 5\n" + GOALS, "daily_caps: unknown field (value 5); did you mean daily_cap?"),
+    (BASE + BUCKET + "respones_rate = 0.1\n", "buckets[0].respones_rate: unknown field (value 0.1); did you mean response_rate?"),
     (BASE + "tiers = { a = 1 }\n" + GOALS, "tiers = { a = 1 }: must be a list, not a table"),
     (BASE + GOALS + "sales = 0.5\n", 'Cannot overwrite a value (at line 6, column 12): "sales = 0.5"'),
     (BASE + "title = " + '"' + "x" * 300_000 + '"\n' + GOALS, "a scenario has at most 256,000"),
