@@ -103,10 +103,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, CursorResult, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import Select
 
 from planner.plan import Plan, PlanStatus
 from planner.scenario import Scenario, scenario_from_toml, scenario_to_toml
-from planner.usage import BUCKET_MAX_CHARS, RECIPIENT_MAX_CHARS, Outcome, UsageEntry
+from planner.usage import BUCKET_MAX_CHARS, RECIPIENT_MAX_CHARS, Outcome, UsageEntry, log_diff
 
 ENV_VAR = "INMAIL_PLANNER_DB"
 APP_NAME = "inmail-planner"
@@ -563,6 +564,15 @@ class StoredPlan:
 
 
 @dataclass(frozen=True)
+class AddedUsage:
+    """What :meth:`Store.add_new_usage` did: the batch written (None if nothing was new), rows added and skipped."""
+
+    batch_id: int | None
+    added: int
+    skipped: int  # exact duplicates of rows already saved
+
+
+@dataclass(frozen=True)
 class UsageBatch:
     """One usage import: all of its entries were written in one transaction."""
 
@@ -876,6 +886,26 @@ class Store:
             Where they came from (a file name, "app", "cli"), kept with the batch.
         """
         name = _check_name(scenario_name)
+        with self._write(f"save usage entries under {name!r}") as conn:
+            return self._insert_batch(conn, name, list(entries), source, replaces_log)
+
+    def add_new_usage(self, scenario_name: str, entries: Iterable[UsageEntry], *, source: str | None = None) -> AddedUsage:
+        """Add the entries the saved log does not hold yet (:func:`planner.usage.log_diff`), in one write.
+
+        Importing the same file twice adds nothing the second time; the saved
+        log is read and the new rows written under one write lock, so two
+        imports at once cannot both add the same rows.
+        """
+        name = _check_name(scenario_name)
+        entries = list(entries)
+        with self._write(f"save usage entries under {name!r}") as conn:
+            saved = [_usage_entry(row, name) for row in conn.execute(self._log_query(conn, name))]
+            new, _ = log_diff(entries, saved)
+            batch = self._insert_batch(conn, name, new, source, False) if new else None
+        return AddedUsage(batch_id=batch, added=len(new), skipped=len(entries) - len(new))
+
+    @staticmethod
+    def _insert_batch(conn: Connection, name: str, entries: list[UsageEntry], source: str | None, replaces_log: bool) -> int:
         rows = [
             {
                 "scenario_name": name,
@@ -888,21 +918,35 @@ class Store:
             }
             for e in entries
         ]
-        with self._write(f"save usage entries under {name!r}") as conn:
-            batch_id = _new_id(
-                conn.execute(
-                    insert(usage_batches).values(
-                        scenario_name=name,
-                        source=source[:500] if source else None,
-                        n_entries=len(rows),
-                        created_at=_now(),
-                        replaces_log=replaces_log,
-                    )
+        batch_id = _new_id(
+            conn.execute(
+                insert(usage_batches).values(
+                    scenario_name=name,
+                    source=source[:500] if source else None,
+                    n_entries=len(rows),
+                    created_at=_now(),
+                    replaces_log=replaces_log,
                 )
             )
-            if rows:
-                conn.execute(insert(usage_entries), [{**row, "batch_id": batch_id} for row in rows])
+        )
+        if rows:
+            conn.execute(insert(usage_entries), [{**row, "batch_id": batch_id} for row in rows])
         return batch_id
+
+    @staticmethod
+    def _log_query(conn: Connection, name: str) -> Select[Any]:
+        """The rows of the log of ``name``: the latest batch that replaced the log and every batch after it."""
+        query = (
+            select(usage_entries)
+            .where(usage_entries.c.scenario_name == name)
+            .order_by(usage_entries.c.sent_on, usage_entries.c.id)
+        )
+        snapshot = conn.execute(
+            select(func.max(usage_batches.c.id)).where(
+                usage_batches.c.scenario_name == name, usage_batches.c.replaces_log.is_(True)
+            )
+        ).scalar_one()
+        return query if snapshot is None else query.where(usage_entries.c.batch_id >= snapshot)
 
     def usage(self, scenario_name: str, *, batch_id: int | None = None) -> list[UsageEntry]:
         """A scenario's usage log (or one batch of it), by date sent, then as added.
@@ -911,22 +955,15 @@ class Store:
         batch added after it (all batches, if none replaced the log).
         """
         name = scenario_name.strip()
-        query = (
-            select(usage_entries)
-            .where(usage_entries.c.scenario_name == name)
-            .order_by(usage_entries.c.sent_on, usage_entries.c.id)
-        )
         with self._read(f"read the usage log of {name!r}") as conn:
             if batch_id is not None:
-                query = query.where(usage_entries.c.batch_id == batch_id)
+                query = (
+                    select(usage_entries)
+                    .where(usage_entries.c.scenario_name == name, usage_entries.c.batch_id == batch_id)
+                    .order_by(usage_entries.c.sent_on, usage_entries.c.id)
+                )
             else:
-                snapshot = conn.execute(
-                    select(func.max(usage_batches.c.id)).where(
-                        usage_batches.c.scenario_name == name, usage_batches.c.replaces_log.is_(True)
-                    )
-                ).scalar_one()
-                if snapshot is not None:
-                    query = query.where(usage_entries.c.batch_id >= snapshot)
+                query = self._log_query(conn, name)
             found = list(conn.execute(query))
         return [_usage_entry(row, name) for row in found]
 

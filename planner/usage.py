@@ -307,11 +307,13 @@ class BadCell(ValueError):
     """One cell cannot be read; the message names the column and the value."""
 
 
-def parse_date(text: str, column: str, date_order: DateOrder = "iso") -> date:
+def parse_date(text: str, column: str | None, date_order: DateOrder = "iso") -> date:
     """A date cell: ISO ``YYYY-MM-DD`` always; ``D/M/YYYY`` or ``M/D/YYYY`` as named.
 
     A time after the date (``2026-06-01 09:30`` or ``...T09:30:00Z``) is ignored.
-    A date that does not exist says why.
+    A date that does not exist says why. The message starts with
+    ``column = 'value'``, or with ``'value'`` alone when ``column`` is None
+    (a command-line option, whose name the caller gives).
 
     >>> parse_date("2026-04-03", "sent_on"), parse_date("03/04/2026", "sent_on", "day_first")
     (datetime.date(2026, 4, 3), datetime.date(2026, 4, 3))
@@ -327,21 +329,20 @@ def parse_date(text: str, column: str, date_order: DateOrder = "iso") -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
+    said = f"{column} = {text!r}" if column is not None else repr(text)
     iso = _ISO.match(value)
     numeric = _NUMERIC.match(value)
     match = iso or numeric
     if match is None or not _TIME.fullmatch(value[match.end() :]):
-        raise BadCell(f"{column} = {text!r}: not a date; {_date_hint(date_order)}")
+        raise BadCell(f"{said}: not a date; {_date_hint(date_order)}")
     a, b, c = (int(g) for g in match.groups())
     if iso is not None:
         year, month, day = a, b, c
     elif date_order == "iso":
-        raise BadCell(
-            f"{column} = {text!r}: not an ISO date (YYYY-MM-DD); for dates like 03/04/2026 name the order "
-            "(day_first or month_first)"
-        )
+        advice = "; for dates like 03/04/2026 name the order (day_first or month_first)" if column is not None else ""
+        raise BadCell(f"{said}: not an ISO date (YYYY-MM-DD){advice}")
     elif len(numeric.group(3)) != 4:  # type: ignore[union-attr]
-        raise BadCell(f"{column} = {text!r}: give the year with four digits")
+        raise BadCell(f"{said}: give the year with four digits")
     elif date_order == "day_first":
         day, month, year = a, b, c
     else:
@@ -349,7 +350,7 @@ def parse_date(text: str, column: str, date_order: DateOrder = "iso") -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadCell(f"{column} = {text!r}: {_why_not_a_date(year, month, day)}") from None
+        raise BadCell(f"{said}: {_why_not_a_date(year, month, day)}") from None
 
 
 def _why_not_a_date(year: int, month: int, day: int) -> str:
