@@ -452,9 +452,9 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
     """
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     while True:
-        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-            return
         try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
             if str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower() == "wal":
                 return
         except sqlite3.OperationalError as err:
