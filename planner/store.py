@@ -69,8 +69,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -108,6 +109,8 @@ from sqlalchemy.sql import Select
 from planner.plan import Plan, PlanStatus
 from planner.scenario import Scenario, scenario_from_toml, scenario_to_toml
 from planner.usage import BUCKET_MAX_CHARS, RECIPIENT_MAX_CHARS, Outcome, UsageEntry, log_diff
+
+_E = TypeVar("_E", bound=StrEnum)
 
 ENV_VAR = "INMAIL_PLANNER_DB"
 APP_NAME = "inmail-planner"
@@ -996,16 +999,21 @@ def _new_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
+def _known(kind: type[_E], value: str, where: str) -> _E:
+    """A stored value of an enumeration; one this code does not know is a StoreError saying where it is."""
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(str(v) for v in kind)
+        raise StoreError(
+            f"{where} {value!r}, which this planner does not know (it knows {known}): "
+            "the database was written by a newer planner or another program"
+        ) from None
+
+
 def _usage_entry(row: Any, name: str) -> UsageEntry:
     """A stored usage row as an entry; a value this code does not know is a StoreError naming the row."""
-    try:
-        outcome = Outcome(row.outcome)
-    except ValueError:
-        known = ", ".join(str(o) for o in Outcome)
-        raise StoreError(
-            f"the usage log of {name!r} holds outcome {row.outcome!r} (entry {row.id}), which this planner does not know "
-            f"(it knows {known}): the database was written by a newer planner or another program"
-        ) from None
+    outcome = _known(Outcome, row.outcome, f"the usage log of {name!r} holds (entry {row.id}) outcome")
     try:
         return UsageEntry(
             sent_on=row.sent_on,
@@ -1024,13 +1032,7 @@ def _scenario_record(row: Any) -> ScenarioRecord:
 
 
 def _plan_record(row: Any) -> PlanRecord:
-    try:
-        status = PlanStatus(row.status)
-    except ValueError:
-        known = ", ".join(str(s) for s in PlanStatus)
-        raise StoreError(
-            f"saved plan {row.id} has status {row.status!r}, which this planner does not know (it knows {known})"
-        ) from None
+    status = _known(PlanStatus, row.status, f"saved plan {row.id} has status")
     try:
         summary = json.loads(row.summary_json)
     except (TypeError, ValueError) as err:

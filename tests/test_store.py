@@ -436,7 +436,7 @@ def test_a_stored_outcome_the_code_does_not_know_is_a_store_error(store: Store, 
     store.add_usage("Sales", LOG)
     with closing(sqlite3.connect(db_path)) as conn, conn:
         conn.execute("UPDATE usage_entries SET outcome = 'ghosted' WHERE id = 2")
-    with pytest.raises(StoreError, match="holds outcome 'ghosted' \\(entry 2\\), which this planner does not know"):
+    with pytest.raises(StoreError, match="holds \\(entry 2\\) outcome 'ghosted', which this planner does not know"):
         store.usage("Sales")
 
 
