@@ -6,6 +6,7 @@ import codecs
 import contextlib
 import csv
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
