@@ -330,9 +330,13 @@ def test_usage_frame() -> None:
 # --- properties -------------------------------------------------------------------------------
 
 # the byte fuzzers are cheap and run longer; the generated-log properties are capped to keep the suite quick
-# derandomized: the same examples every run, so the suite passes or fails alike for everyone
-FUZZ = settings(max_examples=200, deadline=None, database=None, derandomize=True)
-PROPERTY = settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# derandomized: the same examples every run, so the suite passes or fails alike for everyone;
+# PROPERTY_RANDOM=1 draws new ones to hunt for bugs (as in test_properties.py)
+DERANDOMIZE = not os.environ.get("PROPERTY_RANDOM")
+FUZZ = settings(max_examples=200, deadline=None, database=None, derandomize=DERANDOMIZE)
+PROPERTY = settings(
+    max_examples=60, deadline=None, database=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow]
+)
 
 cell_text = st.text(
     st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")),
