@@ -20,7 +20,7 @@ Strict
     names the columns found and needed). Each row whose meaning is wrong is
     rejected with its line number and a reason naming the column and the
     value; the good rows are kept. A row is also rejected, alone, when a
-    quote opened in it is never closed (the rows after it are read as rows,
+    quote opened in it is not closed on it (the rows after it are read as rows,
     not swallowed into one cell) or when a cell is over 128 KiB.
 
     The rules a row must meet are :func:`parse_usage_row`, the one home of
@@ -547,8 +547,8 @@ def parse_usage_row(
 # --- records: the file's rows, one unclosed quote at a time ------------------------------------
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_UNCLOSED = 'a quote (") opened on this line is never closed; fix the quote, the row is left out'
-_UNCLOSED_KIND = "a quote is never closed"
+_UNCLOSED = 'a quote (") opened on this line is not closed on it; the row is left out (close or remove the quote)'
+_UNCLOSED_KIND = "a quote is not closed"
 _TOO_LONG_KIND = "a cell is over 128 KiB"
 _TEXT_COLUMNS = frozenset({"recipient"})  # the only known columns where a quoted line break can belong
 

@@ -260,7 +260,7 @@ def test_an_unclosed_quote_on_line_2_keeps_the_three_good_rows_after_it() -> Non
     result = import_usage(rows('2026-06-01,"A,pending,', *good))
     assert [e.sent_on.day for e in result.entries] == [2, 3, 4]
     assert [str(r) for r in result.rejected] == [
-        'line 2: a quote (") opened on this line is never closed; fix the quote, the row is left out'
+        'line 2: a quote (") opened on this line is not closed on it; the row is left out (close or remove the quote)'
     ]
     assert "outcome is empty" not in result.summary()
 
