@@ -544,3 +544,29 @@ def test_a_large_file_imports_whole() -> None:
 def test_a_file_of_empty_cells_has_no_header() -> None:
     with pytest.raises(UsageImportError, match="no header line"):
         import_usage(b",,,\n , ,\n")
+
+
+def test_one_set_of_row_rules_takes_typed_cells_and_names_every_problem_at_once() -> None:
+    from planner.usage import UsageRowError, parse_usage_row
+
+    entry = parse_usage_row(
+        {"sent_on": date(2026, 6, 1), "bucket": "A", "outcome": "Replied", "outcome_on": date(2026, 6, 2), "free": True},
+        buckets=["A"],
+        today=date(2026, 6, 2),
+    )
+    assert (entry.outcome, entry.free, entry.recipient) == (Outcome.REPLIED, True, None)
+    with pytest.raises(UsageRowError) as caught:
+        parse_usage_row(
+            {"sent_on": date(2026, 6, 9), "bucket": "B", "outcome": "pending", "outcome_on": "2026-06-10", "free": "maybe"},
+            buckets=["A"],
+            today=date(2026, 6, 8),
+        )
+    kinds = [p.kind for p in caught.value.problems]
+    assert kinds == [
+        "bucket is not a bucket of the scenario",
+        "outcome_on is given while pending",
+        "sent_on is after today",
+        "outcome_on is after today",
+        "free is not yes or no",
+    ]
+    assert "sent_on = '2026-06-09' is after today (2026-06-08)" in str(caught.value)
