@@ -447,7 +447,7 @@ def _records(table: Any) -> list[dict[str, Any]]:
 def _replan(args: argparse.Namespace) -> int:
     from planner.actuals import replan
     from planner.export import to_csv, write_text
-    from planner.scenario import load_scenario, resolve
+    from planner.scenario import ScenarioError, load_scenario, resolve
     from planner.solve import DEFAULT_TIME_LIMIT, make_plan
     from planner.usage import import_usage
 
@@ -467,7 +467,15 @@ def _replan(args: argparse.Namespace) -> int:
         )
         _report_import(imported)
         entries = imported.entries
-    result = replan(scenario, entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=time_limit)
+    try:
+        result = replan(
+            scenario, entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=time_limit
+        )
+    except ScenarioError as err:  # the scenario itself was read above: this is about --today or the log
+        _say(f"cannot re-plan {args.scenario} from --today {args.today}:")
+        for reason in err.problems:
+            print(f"  - {reason}", file=sys.stderr)
+        return EXIT_INVALID
     actual = result.actual
     if actual.overspent_on is not None:
         _say(

@@ -318,8 +318,11 @@ def test_bad_output_paths_and_options_are_messages_not_tracebacks(tmp_path: Path
     assert out.returncode == 2 and "catalog" in out.stderr and "Traceback" not in out.stderr
     out = cli("replan", SALES, "--log", str(tmp_path / "none.csv"), "--today", "2026-06-10")
     assert out.returncode == 2 and "none.csv" in out.stderr and "Traceback" not in out.stderr
-    out = cli("replan", SALES, "--log", SALES, "--today", "2030-01-01")
+    log = tmp_path / "log.csv"
+    log.write_text("sent_on,bucket,outcome,outcome_on\n")
+    out = cli("replan", SALES, "--log", str(log), "--today", "2030-01-01")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "cannot re-plan" in out.stderr and "today = 2030-01-01: outside the scenario's horizon" in out.stderr
 
 
 def test_help_imports_no_pandas_sqlalchemy_or_solver() -> None:
