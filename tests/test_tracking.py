@@ -310,7 +310,7 @@ def test_the_figure_without_anything_to_draw_says_so() -> None:
 def test_the_figure_shows_actual_expiry() -> None:
     scenario = parse_scenario(
         {
-            "start": "2026-06-01",
+            "start": date(2026, 6, 1),
             "cycles": 2,
             "tier": {"name": "Cycle", "monthly_credits": 3, "policy": "cycle"},
             "buckets": [{"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2}],
