@@ -58,7 +58,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planner.actuals import PRIOR_WEIGHT, Replan, start_state
+from planner.actuals import EMPIRICAL_MIN_RESPONSES, PRIOR_WEIGHT, Replan, start_state
 from planner.catalog import Catalog, Policy, Tier
 from planner.plan import Plan
 from planner.scenario import Problem, Scenario
@@ -73,7 +73,6 @@ RELIANCE_GRID = tuple(round(0.05 * i, 2) for i in range(21))
 GUARD_RATE = 0.13  # Recruiter: below this response rate LinkedIn may take bulk InMail away
 GUARD_WINDOW_DAYS = 14
 GUARD_MIN_SENDS = 100
-EMPIRICAL_MIN_RESPONSES = 20  # from this many logged responses on, delays are the log's own (MODEL.md v2)
 DRY_SHARE = 0.10  # "the earliest day by which 10 % of paths have run dry"
 
 
@@ -270,7 +269,8 @@ def beliefs_from_log(result: Replan, entries: Sequence[UsageEntry], prior_weight
         row = rows[b.name]
         r0, n, k = float(row["prior_rate"]), float(row["observations"]), float(row["responses"])
         rates.append(BetaRate(r0 * prior_weight + k, max((1 - r0) * prior_weight + n - k, 0.0)))
-    before = [e for e in entries if problem.calendar.date_of(0) <= e.sent_on < today]
+    before = [e for e in entries if e.sent_on < today]
+    # the delays F is learned from (planner.actuals.response_delay_cdf): every logged response sent before today
     delays = [(e.outcome_on - e.sent_on).days for e in before if e.outcome is not Outcome.PENDING and e.outcome_on is not None]
     lag = float(problem.scenario.refund_lag_days)
     delay: DelayModel = ObservedDelays(tuple(delays)) if len(delays) >= EMPIRICAL_MIN_RESPONSES else ExponentialDelay(lag)
@@ -280,7 +280,7 @@ def beliefs_from_log(result: Replan, entries: Sequence[UsageEntry], prior_weight
     pending = []
     for e in before:
         logged = by_name.get(e.bucket)
-        if logged is None or e.outcome is not Outcome.PENDING:
+        if logged is None or e.outcome is not Outcome.PENDING or e.sent_on < problem.calendar.start:
             continue
         sent = problem.calendar.index_of(e.sent_on)
         free = e.free if e.free is not None else logged.free  # as planner.actuals reads a log row
