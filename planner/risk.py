@@ -359,6 +359,29 @@ class RiskReport:
     forfeited: Spread
     p_low_response_rate: float | None  # Recruiter: P(below 13 % over a 14-day window with >= 100 planned); else None
 
+    def lines(self, cycles: int | None = None) -> list[str]:
+        """The report in sentences, for the command line."""
+        dry = f"chance of running dry: {_percent(self.p_run_dry)} of {self.paths:,} paths"
+        if self.dry_day_p10 is not None:
+            dry += f"; 10 % of paths have run dry by {self.dry_day_p10:%d %b %Y}"
+        out = [
+            dry,
+            f"the reserve holds on every day it must in {_percent(self.p_reserve_holds)} of paths",
+            f"responses: {_spread(self.responses)}",
+            f"credits spent: {_spread(self.spent)}; expired unused: {_spread(self.expired)}; "
+            f"forfeited over the cap: {_spread(self.forfeited)}",
+        ]
+        if self.missed_mean > 0 or self.without_recipients_mean > 0:
+            out.append(
+                f"per path, {self.missed_mean:.1f} credit-paid sends missed for want of credits and "
+                f"{self.without_recipients_mean:.1f} follow-ups without recipients"
+            )
+        if self.p_low_response_rate is not None:
+            out.append(
+                f"chance of a 14-day response rate below {GUARD_RATE:.0%} (Recruiter): {_percent(self.p_low_response_rate)}"
+            )
+        return out
+
     def summary(self) -> dict[str, object]:
         """The summary JSON of ``inmail-planner risk``: plain numbers, dates as ISO text, null where none."""
         return {
@@ -535,7 +558,7 @@ def _credits(problem: Problem, paths: int) -> _Credits:
     for c, expiries in enumerate(slots):
         lots = prefix.get(c, [])
         expiry = np.array([last for last, _ in lots] + expiries, dtype=np.int64)
-        cum = np.zeros((len(expiry) + 1, paths), dtype=np.int64)
+        cum = np.zeros((len(expiry) + 1, paths), dtype=np.int32)  # credits a path holds fit 32 bits; memory is paths x days
         for i, (_, amount) in enumerate(lots):
             cum[i + 1] = cum[i] + int(round(amount))
         expire_count = np.searchsorted(expiry, np.arange(problem.n_days + 1), side="right")
@@ -543,7 +566,7 @@ def _credits(problem: Problem, paths: int) -> _Credits:
             _CreditClass(
                 expiry=expiry,
                 cum=cum,
-                used=np.zeros(paths, dtype=np.int64),
+                used=np.zeros(paths, dtype=np.int32),
                 filled=len(lots),
                 expire_count=expire_count,
                 head_slot=np.zeros(paths, dtype=np.int64),
@@ -627,7 +650,7 @@ def simulate_sends(
     # float32 like the uniforms they are compared with, so the comparison allocates no float64 copy
     rates = [belief.draw(np.random.default_rng([seed, 0, b]), P).astype(np.float32) for b, belief in enumerate(beliefs.rates)]
     credits = _credits(problem, P)
-    due = np.zeros((span + MAX_DELAY_DAYS + 1, P), dtype=np.int64)  # real credit-backs by arrival day (from today)
+    due = np.zeros((span + MAX_DELAY_DAYS + 1, P), dtype=np.int32)  # real credit-backs by arrival day (from today)
     for t, amount in beliefs.known_credit_backs:
         if first <= t < n_days:
             due[t - first] += amount
@@ -637,7 +660,7 @@ def simulate_sends(
     for follower in buckets:
         if follower.parent is not None:
             children.setdefault(follower.parent, []).append(follower.index)
-    fits = {f: np.zeros((span, P), dtype=np.int64) for p in children for f in children[p]}  # fitting parent sends, by day
+    fits = {f: np.zeros((span, P), dtype=np.int32) for p in children for f in children[p]}  # fitting parent sends, by day
     ready = {f: np.zeros(P, dtype=np.int64) for f in fits}
     reached = {f: np.zeros(P, dtype=np.int64) for f in fits}
     order = _send_order(problem)
@@ -645,11 +668,11 @@ def simulate_sends(
     paid_total = np.zeros(P, dtype=np.int64)
     zeros = np.zeros(P, dtype=np.int64)
 
-    closing = np.zeros((span, P), dtype=np.int64)
+    closing = np.zeros((span, P), dtype=np.int32)
     spent_by_day = np.zeros((span, P), dtype=np.int32)
     credited_by_day = np.zeros((span, P), dtype=np.int32)
-    made_by_day = np.zeros((span, P), dtype=np.int64)
-    resp_by_day = np.zeros((span, P), dtype=np.int64)
+    made_by_day = np.zeros((span, P), dtype=np.int32)
+    resp_by_day = np.zeros((span, P), dtype=np.int32)
     responses = zeros.copy()
     expired = zeros.copy()
     forfeited = zeros.copy()
@@ -847,6 +870,18 @@ def _percent(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
+def _spread(x: Spread) -> str:
+    return f"mean {x.mean:.1f}, P10 {x.p10:g}, P50 {x.p50:g}, P90 {x.p90:g}"
+
+
+class NoSchedule(ValueError):
+    """Safe reliance: the scenario has no plan even counting on no credit-back; ``plan`` says why."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(f"no plan ({plan.status}): {plan.message}")
+        self.plan = plan
+
+
 def safe_reliance(
     scenario: Scenario,
     risk: float = DEFAULT_RISK,
@@ -877,22 +912,33 @@ def safe_reliance(
         :func:`planner.solve.make_plan` with ``catalog``, ``time_limit`` and ``gap``.
     beliefs, paths, seed
         As for :func:`simulate`.
+
+    Raises
+    ------
+    NoSchedule
+        When even the plan that counts on no credit-back does not exist.
     """
     if not 0 <= risk <= 1:
         raise ValueError(f"risk = {risk}: the chance of running dry lies between 0 and 1")
     make = plan_for if plan_for is not None else (lambda s: make_plan(s, catalog=catalog, time_limit=time_limit, gap=gap))
     seen: dict[int, tuple[Plan, RiskReport]] = {}
 
+    unplanned: set[int] = set()
+
     def at(i: int) -> tuple[Plan, RiskReport]:
         if i not in seen:
             plan = make(scenario.model_copy(update={"refund_reliance": RELIANCE_GRID[i]}))
             if not plan.is_ok:
-                raise ValueError(f"refund_reliance = {RELIANCE_GRID[i]}: no plan ({plan.status}): {plan.message}")
+                if i == 0:
+                    raise NoSchedule(plan)
+                unplanned.add(i)  # no plan to count on there (the time limit, say): not a safe step
+                return plan, seen[0][1]
             seen[i] = (plan, simulate(plan, beliefs, paths=paths, seed=seed).report())
         return seen[i]
 
     def safe(i: int) -> bool:
-        return at(i)[1].p_run_dry <= risk + 1e-12
+        report = at(i)[1]
+        return i not in unplanned and report.p_run_dry <= risk + 1e-12
 
     top = len(RELIANCE_GRID) - 1
     if not safe(0):
