@@ -134,15 +134,11 @@ def _solver_help(what: str) -> Callable[[], str]:
     return text
 
 
-def _risk_help(what: str) -> Callable[[], str]:
-    def text() -> str:
-        from planner.risk import DEFAULT_PATHS, DEFAULT_SEED
+def _risk_defaults() -> tuple[int, int]:
+    """The simulation's default paths and seed (read when help is shown: planner.risk loads numpy)."""
+    from planner.risk import DEFAULT_PATHS, DEFAULT_SEED
 
-        if what == "paths":
-            return f"random paths to simulate (default {DEFAULT_PATHS:,}; at most {MAX_PATHS:,})"
-        return f"seed of the random numbers: the same seed gives the same numbers (default {DEFAULT_SEED})"
-
-    return text
+    return DEFAULT_PATHS, DEFAULT_SEED
 
 
 def _solver_options(parser: _Parser, *, gap: bool) -> None:
@@ -184,9 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     risk = sub.add_parser("risk", help="simulate a scenario's plan with random responses: the chance of running dry")
     risk.add_argument("scenario", help="scenario TOML file")
     action = risk.add_argument("--paths", type=_count(1, MAX_PATHS), default=None, metavar="N")
-    risk.late_help.append((action, _risk_help("paths")))
+    risk.late_help.append((action, lambda: f"random paths to simulate (default {_risk_defaults()[0]:,}; at most {MAX_PATHS:,})"))
     action = risk.add_argument("--seed", type=_count(0, 2**63 - 1), default=None, metavar="S")
-    risk.late_help.append((action, _risk_help("seed")))
+    risk.late_help.append((action, lambda: f"the same seed gives the same numbers (default {_risk_defaults()[1]})"))
     risk.add_argument("--log", metavar="USAGE.csv", help="usage log CSV: simulate the re-plan from --today, with learned rates")
     risk.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the day to re-plan from (with --log)")
     risk.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso")
@@ -589,7 +585,7 @@ def _replan(args: argparse.Namespace) -> int:
 
 def _risk(args: argparse.Namespace) -> int:
     from planner.export import to_csv, write_text
-    from planner.risk import DEFAULT_PATHS, DEFAULT_SEED, Beliefs, beliefs_from_log, simulate
+    from planner.risk import Beliefs, beliefs_from_log, simulate
     from planner.scenario import load_scenario
     from planner.solve import DEFAULT_TIME_LIMIT, make_plan
 
@@ -610,8 +606,9 @@ def _risk(args: argparse.Namespace) -> int:
     _report(plan)
     if not plan.is_ok:
         return _exit_of(plan)
-    paths = DEFAULT_PATHS if args.paths is None else args.paths
-    report = simulate(plan, beliefs, paths=paths, seed=DEFAULT_SEED if args.seed is None else args.seed).report()
+    default_paths, default_seed = _risk_defaults()
+    paths = default_paths if args.paths is None else args.paths
+    report = simulate(plan, beliefs, paths=paths, seed=default_seed if args.seed is None else args.seed).report()
     for line in report.lines():
         print(line)
     if args.fan:
