@@ -30,6 +30,7 @@ from planner.risk import (
     BetaRate,
     ExponentialDelay,
     FixedRate,
+    NoSchedule,
     ObservedDelays,
     Simulation,
     beliefs_from_log,
@@ -38,10 +39,10 @@ from planner.risk import (
     simulate,
     simulate_sends,
 )
-from planner.scenario import Problem, Scenario, load_scenario, parse_scenario
+from planner.scenario import Problem, Scenario, load_scenario, parse_scenario, scenario_from_toml
 from planner.solve import make_plan
 from planner.usage import Outcome, UsageEntry
-from tests.conftest import ACTUALS_SCENARIO, START
+from tests.conftest import ACTUALS_SCENARIO, INFEASIBLE_TOML, START
 
 # one rolling 30-day cycle tier with a cap and credit-back, small enough that paths run dry
 BACK_TIER: dict[str, Any] = {
@@ -252,6 +253,12 @@ def test_safe_reliance_at_risk_zero() -> None:
     result = safe_reliance(scenario(), risk=0.0, paths=300, seed=2)
     assert result.within_risk and result.report.p_run_dry == 0
     assert result.reliance < 1 and dict(result.tried)[round(result.reliance + 0.05, 2)] > 0
+
+
+def test_safe_reliance_of_a_scenario_without_a_plan_says_why() -> None:
+    with pytest.raises(NoSchedule) as caught:
+        safe_reliance(scenario_from_toml(INFEASIBLE_TOML), paths=100)
+    assert str(caught.value.plan.status) == "infeasible" and caught.value.plan.diagnosis
 
 
 # --- the report ---------------------------------------------------------------------------------------------------

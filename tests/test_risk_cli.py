@@ -78,3 +78,12 @@ def test_plan_with_max_risk_puts_the_safe_reliance_in_the_summary(tmp_path: Path
     assert data["risk"]["p_run_dry"] <= 0.1
     out = cli("plan", TEAM, "--max-risk", "1.5")
     assert out.returncode == 2 and "argument --max-risk: '1.5' must be between 0 and 1" in out.stderr
+
+
+def test_plan_with_max_risk_of_a_scenario_without_a_plan_says_why(tmp_path: Path) -> None:
+    from tests.conftest import INFEASIBLE_TOML
+
+    scenario = tmp_path / "none.toml"
+    scenario.write_text(INFEASIBLE_TOML)
+    out = cli("plan", str(scenario), "--max-risk", "0.1")
+    assert out.returncode == 3 and "infeasible" in out.stderr and "Traceback" not in out.stderr
