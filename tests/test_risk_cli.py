@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from planner.paths import EXAMPLES_DIR
+from tests.conftest import INFEASIBLE_TOML
 
 TEAM = str(EXAMPLES_DIR / "team_upgrade.toml")  # credit-back at 50 % reliance, an upgrade after one cycle
 USAGE = """sent_on,bucket,outcome,outcome_on
@@ -81,8 +82,6 @@ def test_plan_with_max_risk_puts_the_safe_reliance_in_the_summary(tmp_path: Path
 
 
 def test_plan_with_max_risk_of_a_scenario_without_a_plan_says_why(tmp_path: Path) -> None:
-    from tests.conftest import INFEASIBLE_TOML
-
     scenario = tmp_path / "none.toml"
     scenario.write_text(INFEASIBLE_TOML)
     out = cli("plan", str(scenario), "--max-risk", "0.1")
