@@ -27,6 +27,7 @@ from planner.catalog import Tier, load_catalog
 from planner.compare import compare_tiers, recommendation
 from planner.form import default_form, scenario_from_form
 from planner.share import PARAM, encode_scenario
+from planner.text import WORD_JOINER
 
 APP = "app.py"
 EXPECT_MS = 60_000  # nine solves on a busy machine
@@ -104,12 +105,12 @@ def test_markdown_in_a_shared_links_title_and_tier_is_shown_as_typed(
         pg = context.new_page()
         pg.goto(f"{server}{path}?{PARAM}={encode_scenario(scenario.with_tier(tier))}")
         expect(pg.get_by_role("heading", name=heading)).to_be_visible()
-        expect(pg.get_by_text(EVIL_TITLE, exact=False).first).to_be_visible()
+        expect(pg.get_by_text("evil.example").first).to_be_visible()
         idle(pg)
         main = pg.locator('[data-testid="stMain"]')
         assert main.locator('a[href*="evil.example"]').count() == 0
         assert main.locator('img[src*="evil.example"]').count() == 0
-        text = main_text(pg)
+        text = main_text(pg).replace(WORD_JOINER, "")  # the invisible joiner that keeps a bare URL from linking
         assert EVIL_TITLE in text and EVIL_TIER in text
         assert pg.locator('[data-testid="stException"]').count() == 0
     finally:
