@@ -111,7 +111,8 @@ def test_markdown_in_a_linked_title_and_tier_name_is_shown_as_typed_not_as_a_lin
     # the user saw: **T** [evil](http://evil.example) as bold text and a live link, from a shared URL
     catalog = load_catalog()
     evil_tier = Tier(**{**catalog["Premium Business"].model_dump(), "name": EVIL_TIER})
-    scenario = scenario_from_form(default_form(date.today()), catalog).model_copy(update={"title": EVIL_TITLE}).with_tier(evil_tier)
+    scenario = scenario_from_form(default_form(date.today()), catalog).model_copy(update={"title": EVIL_TITLE})
+    scenario = scenario.with_tier(evil_tier)
     at = _open(link=scenario)
     shown = _all_text(at)
     assert literal(EVIL_TITLE) in shown and literal(EVIL_TIER) in shown

@@ -475,9 +475,11 @@ def _unescaped_markdown(at: AppTest) -> list[str]:
 def test_markdown_in_titles_bucket_names_file_names_and_log_notes_is_shown_as_typed() -> None:
     # the user saw **T** [evil](http://evil.example) as bold text and a live link
     bucket = "[Sign in](http://evil.example/login)"
-    toml = SCENARIO_TOML.replace('title = "Track test"', f"title = {EVIL!r}".replace("'", '"')).replace(
-        'name = "Follow-up"', f'name = "{bucket}"'
-    ).replace('follows = "Initial"\n', "")
+    toml = (
+        SCENARIO_TOML.replace('title = "Track test"', f"title = {EVIL!r}".replace("'", '"'))
+        .replace('name = "Follow-up"', f'name = "{bucket}"')
+        .replace('follows = "Initial"\n', "")
+    )
     at = _page(TRACK, toml=toml)
     data = (
         "sent_on,bucket,outcome,outcome_on\n"
