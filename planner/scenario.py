@@ -362,11 +362,45 @@ class ResolvedBucket:
 
 
 @dataclass(frozen=True)
+class FreshStart:
+    """A plan for the whole horizon: it starts on the first grant day, with nothing held and nothing logged.
+
+    One of the two starts a :class:`Problem` can have (the other is
+    :class:`StartState`, a re-plan from today); both answer the same
+    questions, so no consumer can read a re-plan as if it began on day 0.
+    """
+
+    @property
+    def first_day(self) -> int:
+        return 0
+
+    @property
+    def lots(self) -> tuple[tuple[int, float], ...]:
+        return ()
+
+    @property
+    def sent(self) -> dict[int, int]:
+        return {}
+
+    @property
+    def paid_by_goal(self) -> dict[Goal, int]:
+        return {}
+
+    @property
+    def credits_due(self) -> dict[int, float]:
+        return {}
+
+    @property
+    def eligible(self) -> dict[int, tuple[float, ...]]:
+        return {}
+
+
+@dataclass(frozen=True)
 class StartState:
     """Where a re-plan from today starts: the credits held and what the log already did.
 
     Built by :func:`planner.actuals.start_state` (MODEL.md, "Actuals"); a plan
-    from the horizon's first day has none.
+    from the horizon's first day has a :class:`FreshStart` instead.
     """
 
     first_day: int  # today's day index; no sends are planned before it
@@ -375,6 +409,9 @@ class StartState:
     paid_by_goal: dict[Goal, int]  # credit-paid sends logged in today's cycle, per goal
     credits_due: dict[int, float]  # day -> credit-backs of logged sends arriving from today on
     eligible: dict[int, tuple[float, ...]]  # follow-up bucket -> extra eligible recipients, per day
+
+
+Start = FreshStart | StartState
 
 
 @dataclass(frozen=True)
@@ -387,7 +424,27 @@ class Problem:
     grants: tuple[int, ...]  # per cycle: monthly credits + bonus
     buckets: tuple[ResolvedBucket, ...]
     shares: dict[Goal, float]
-    start: StartState | None = None
+    start: Start = FreshStart()
+
+    @property
+    def is_replan(self) -> bool:
+        """True for a re-plan from today (the start is a :class:`StartState`)."""
+        return isinstance(self.start, StartState)
+
+    @property
+    def days(self) -> range:
+        """The day indices the plan covers: the whole horizon, or today to its end for a re-plan."""
+        return range(self.first_day, self.n_days)
+
+    def days_of(self, k: int) -> range:
+        """The days of cycle k that the plan covers (a re-plan's current cycle starts today)."""
+        days = self.calendar.cycle_days(k)
+        return range(max(days.start, self.first_day), max(days.stop, self.first_day))
+
+    @property
+    def opening_credits(self) -> float:
+        """Credits held at the start of the first day, before its grant (a re-plan's lots; else 0)."""
+        return float(sum(amount for _, amount in self.start.lots))
 
     @property
     def n_days(self) -> int:
@@ -406,7 +463,7 @@ class Problem:
     @property
     def first_day(self) -> int:
         """The first day the plan may send on (today, for a re-plan)."""
-        return self.start.first_day if self.start is not None else 0
+        return self.start.first_day
 
     def cycle_of(self, t: int) -> int:
         return self.calendar.cycle_of(t)
@@ -417,25 +474,24 @@ class Problem:
         return t >= self.first_day and Weekday.of(day) in s.send_days and day not in s.days_off
 
     def _logged(self, k: int) -> bool:
-        return self.start is not None and k == self.cycle_of(self.start.first_day)
+        """Whether the log already sent in cycle k (today's cycle of a re-plan)."""
+        return self.is_replan and k == self.cycle_of(self.start.first_day)
 
     def pool_of(self, b: ResolvedBucket, k: int) -> int | None:
         """The bucket's pool in cycle k, less what the log already sent in it."""
         if b.pool is None or not self._logged(k):
             return b.pool
-        assert self.start is not None
         return max(0, b.pool - self.start.sent.get(b.index, 0))
 
     def min_of(self, b: ResolvedBucket, k: int) -> int:
         """The bucket's minimum in cycle k, less what the log already sent in it."""
         if not self._logged(k):
             return b.min
-        assert self.start is not None
         return max(0, b.min - self.start.sent.get(b.index, 0))
 
     def extra_eligible(self, f: ResolvedBucket, t: int) -> float:
         """Follow-ups the log makes eligible on day t beyond alpha times planned parent sends."""
-        if self.start is None or f.index not in self.start.eligible:
+        if f.index not in self.start.eligible:
             return 0.0
         return self.start.eligible[f.index][t]
 
@@ -472,7 +528,6 @@ class Problem:
         # the small epsilon keeps 0.7 * 50 = 34.999... at 35
         target = int(self.shares.get(goal, 0.0) * self.grants[k] + 1e-9)
         if self._logged(k):
-            assert self.start is not None
             target = max(0, target - self.start.paid_by_goal.get(goal, 0))
         return target
 

@@ -280,3 +280,16 @@ def test_a_plan_never_refuses_a_grant_to_make_room_under_a_cap() -> None:
     }
     plan = solve(**scenario)
     assert plan.schedule.groupby("cycle")["sends"].sum().to_dict() == {1: 5, 2: 2}
+
+
+def test_a_replan_follow_up_reaches_the_logged_non_responders() -> None:
+    from replans import replan_problem
+
+    # today 4 March: 7 credits held, A's pool has 5 left, and the 3 pending A sends of 1-3 March are eligible for F;
+    # F is worth more per send, so it takes all it may: F <= 3 + 0.8 * A and A + F <= 7 give A = 3, F = 4
+    follow_up = {"name": "F", "goal": "sales", "weight": 10, "response_rate": 0.1, "follows": "A"}
+    problem = replan_problem(date(2027, 3, 4), buckets=[bucket("A", pool=8), follow_up])
+    plan = make_plan(problem)
+    march = plan.schedule[plan.schedule["cycle"] == 1].groupby("bucket")["sends"].sum().to_dict()
+    assert march == {"A": 3, "F": 4}
+    assert violations(problem, plan.sends) == []
