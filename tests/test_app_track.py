@@ -23,6 +23,7 @@ from apphelpers import app_test, chart_spec, edit_table, metric_values, plotly_a
 from streamlit.testing.v1 import AppTest
 
 from planner.actuals import replan
+from planner.logtable import check_log_rows
 from planner.scenario import scenario_from_toml, scenario_to_toml
 from planner.solve import make_plan
 from planner.store import Store
@@ -501,3 +502,76 @@ def test_hostile_titles_are_shown_literally_without_an_error(title: str) -> None
     assert not at.error, seen(at.error)
     assert title in seen(at.markdown[:1])
     assert _unescaped_markdown(at) == []
+
+
+# --- long sessions ------------------------------------------------------------------------------
+
+
+def _replan_matches_the_library(at: AppTest, today: date, use_learned: bool = False) -> None:
+    """The page's metrics and re-plan are what the library makes of the log the page holds (its table with every edit)."""
+    entries = check_log_rows(_rows(at), buckets=["Initial", "Follow-up"], today=today).entries
+    expected = replan(SCENARIO, entries, today, use_learned_rates=use_learned, time_limit=10)
+    assert expected.plan.totals is not None
+    metrics = metric_values(at)
+    assert metrics["InMails logged"] == str(sum(1 for e in entries if e.sent_on < today))
+    assert metrics["New plan: InMails from today"] == str(expected.plan.totals.sends)
+    schedule = read_only_table(at, "expected_responses")
+    assert schedule["sends"].sum() == expected.plan.schedule["sends"].sum()
+
+
+def _rows(at: AppTest) -> list[dict[str, Any]]:
+    """The log's rows as the page read them from its table on the last run, edits included."""
+    return list(at.session_state["track_rows_edited"])
+
+
+def test_a_long_session_on_track_and_history_never_raises_and_keeps_every_edit(_fresh: Path) -> None:
+    at = app_test(NAV)
+    run(at)
+    run(at.file_uploader(key="plan_upload").upload("track.toml", SCENARIO_TOML.encode(), "application/toml"))
+    at.session_state["track_today"] = TODAY
+    run(at.switch_page(TRACK))
+    _import(at)
+    _replan_matches_the_library(at, TODAY)
+    typed = [{"sent_on": "2026-06-08", "bucket": "Initial", "outcome": "pending"}]
+    _add_rows(at, typed)
+    # the editor sends its whole delta each time: the added row and, now, an edit
+    edit_table(at, _editor_key(at), edited_rows={2: {"outcome": "accepted", "outcome_on": "2026-06-10"}}, added_rows=typed)
+    _replan_matches_the_library(at, TODAY)
+    run(at.toggle(key="track_use_learned").set_value(True))
+    _replan_matches_the_library(at, TODAY, use_learned=True)
+    run(at.toggle(key="track_use_learned").set_value(False))
+    run(at.date_input(key="track_today").set_value(date(2026, 6, 15)))
+    _replan_matches_the_library(at, date(2026, 6, 15))
+    run(at.date_input(key="track_today").set_value(TODAY))
+    assert len(_rows(at)) == 4 and _rows(at)[2]["outcome"] == "accepted"
+    _import(at, MORE_CSV, "more.csv")  # added
+    assert len(_rows(at)) == 5
+    run(at.button(key="track_undo_import").click())  # and undone
+    assert len(_rows(at)) == 4 and _rows(at)[2]["outcome"] == "accepted" and _rows(at)[3]["sent_on"] == date(2026, 6, 8)
+    run(at.button(key="track_save_log").click())
+    assert "Saved 4 new InMails" in seen(at.success)
+    for page in (PLAN, HISTORY, TRACK, HISTORY, TRACK):  # leave and come back, several times
+        run(at.switch_page(page))
+        assert not at.error, seen(at.error)
+    log = _log_table(at)  # the table as drawn after the visits
+    assert len(log) == 4 and log["outcome"].tolist()[2] == "accepted"  # the edits survived them
+    _replan_matches_the_library(at, TODAY)
+    run(at.switch_page(HISTORY))
+    run(at.button(key="history_save").click())
+    run(at.date_input(key="history_as_of").set_value(TODAY))
+    table = read_only_table(at, "logged_responses")
+    assert table["logged_sends"].iloc[0] == 4
+    run(at.selectbox(key="history_plan").set_value(1))
+    run(at.button(key="history_open").click())
+    assert at.title[0].value == "Plan your InMail credits"
+    run(at.switch_page(TRACK))
+    assert len(_rows(at)) == 4
+    # a reload: a new session on the same link, the saved log loads back
+    again = app_test(NAV)
+    again.query_params["s"] = at.query_params.get("s", "")
+    run(again)
+    again.session_state["track_today"] = TODAY
+    run(again.switch_page(TRACK))
+    run(again.button(key="track_load_log").click())
+    assert len(_rows(again)) == 4
+    _replan_matches_the_library(again, TODAY)
