@@ -275,6 +275,15 @@ def _responses(n: float) -> str:
     return f"{n:.1f} expected response{'' if f'{n:.1f}' == '1.0' else 's'} a month"
 
 
+def _price(cost: float) -> str:
+    """A monthly price difference: "$40 more a month", "$20 less a month" or "the same price"."""
+    if cost > CENT:
+        return f"{money(cost)} more a month"
+    if cost < -CENT:
+        return f"{money(-cost)} less a month"
+    return "the same price"
+
+
 def _has_plan(row: pd.Series) -> bool:
     return row["status"] in ("optimal", "feasible")
 
@@ -313,32 +322,18 @@ def verdict(table: pd.DataFrame, cycles: int = 1) -> list[str]:
         extra = float(row["extra_responses_per_month"])
         cost = row["extra_cost_per_month"]
         left = _left(row, cycles)
+        if extra > SAME:
+            gives = f"adds {_responses(extra)}"
+        elif extra < -SAME:
+            gives = f"loses {_responses(-extra)}"
+        else:
+            gives = "gives the same expected responses"
         if pd.isna(cost):
-            if extra > SAME:
-                gives = f"adds {_responses(extra)}"
-            elif extra < -SAME:
-                gives = f"loses {_responses(-extra)}"
-            else:
-                gives = "gives the same expected responses"
             lines.append(f"{name} {gives}; it has no list price to compare (ask for a quote){left}.")
         elif extra > SAME and cost > CENT:
-            lines.append(f"{name} adds {_responses(extra)} for {money(cost)} more: {money(cost / extra)} each{left}.")
-        elif extra > SAME:
-            saving = f" and costs {money(-cost)} less" if cost < -CENT else " at the same price"
-            lines.append(f"{name} adds {_responses(extra)}{saving}{left}.")
-        elif extra < -SAME:
-            if cost < -CENT:
-                price = f"saves {money(-cost)} a month"
-            elif cost > CENT:
-                price = f"costs {money(cost)} more a month"
-            else:
-                price = "costs the same"
-            lines.append(f"{name} {price} but loses {_responses(-extra)}{left}.")
-        elif abs(cost) <= CENT:
-            lines.append(f"{name} costs the same and gives the same expected responses{left}.")
+            lines.append(f"{name} {gives} for {money(cost)} more: {money(cost / extra)} each{left}.")
         else:
-            price = f"costs {money(cost)} more" if cost > 0 else f"saves {money(-cost)}"
-            lines.append(f"{name} {price} a month for the same expected responses{left}.")
+            lines.append(f"{name} {gives} for {_price(float(cost))}{left}.")
     return lines
 
 
@@ -365,12 +360,7 @@ def recommendation(table: pd.DataFrame, cycles: int = 1) -> list[str]:
         order = sorted(upgrades.index, key=lambda i: (price[i], -upgrades.at[i, "extra_responses_per_month"]))
         best = upgrades.loc[order[0]]
         extra, cost = float(best["extra_responses_per_month"]), float(best["extra_cost_per_month"])
-        if cost > CENT:
-            how = f"{money(cost)} more a month ({money(cost / extra)} per extra response)"
-        elif cost < -CENT:
-            how = f"{money(-cost)} less a month"
-        else:
-            how = "the same price"
+        how = _price(cost) + (f" ({money(cost / extra)} per extra response)" if cost > CENT else "")
         cheapest = ", the cheapest extra responses of the tiers compared" if len(upgrades) > 1 else ""
         lines.append(f"Best upgrade: {best['tier']}, {extra:.1f} more expected responses a month for {how}{cheapest}.")
     else:

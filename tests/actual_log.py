@@ -13,7 +13,7 @@ from typing import Any
 
 from conftest import ACTUALS_SCENARIO
 
-from planner.scenario import parse_scenario, resolve
+from planner.scenario import Problem, parse_scenario, resolve
 from planner.usage import Outcome, UsageEntry
 
 P, A, D, R = Outcome.PENDING, Outcome.ACCEPTED, Outcome.DECLINED, Outcome.REPLIED
@@ -43,3 +43,17 @@ LOG = [
     entry(june(10), "F", P),
 ]
 TODAY = june(11)
+
+
+def cycle_problem(credits: int) -> Problem:
+    """Two use-it-or-lose-it cycles of ``credits`` from 1 June 2026, one sales bucket "A" (rate 0.2)."""
+    return resolve(
+        parse_scenario(
+            {
+                "start": "2026-06-01",
+                "cycles": 2,
+                "tier": {"name": f"Cycle {credits}", "monthly_credits": credits, "policy": "cycle"},
+                "buckets": [{"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2}],
+            }
+        )
+    )

@@ -11,10 +11,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from actual_log import LOG, PROBLEM, SCENARIO, TODAY, P, R, entry, june
+from actual_log import LOG, PROBLEM, SCENARIO, TODAY, P, R, cycle_problem, entry, june
 
 from planner.actuals import actual_ledger, replan
-from planner.scenario import parse_scenario, resolve
 from planner.solve import make_plan
 from planner.store import Store
 from planner.tracking import (
@@ -170,15 +169,7 @@ def test_plan_vs_actual_reads_a_saved_plans_tables(original: Any) -> None:
 
 def test_on_a_grant_day_the_credits_held_count_the_grant_as_a_person_would() -> None:
     # the user saw "Credits held today 0 (+50 granted today)" on the first day of a cycle
-    scenario = parse_scenario(
-        {
-            "start": "2026-06-01",
-            "cycles": 2,
-            "tier": {"name": "Cycle 50", "monthly_credits": 50, "policy": "cycle"},
-            "buckets": [{"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2}],
-        }
-    )
-    problem = resolve(scenario)
+    problem = cycle_problem(50)
     held = held_today(problem, [entry(june(2), "A", P)] * 3, date(2026, 7, 1))
     assert (held.carried, held.granted, held.forfeited, held.total) == (0, 50, 0, 50)  # June's 47 expired on 30 June
     assert held.note() == "50 granted today, none carried over"

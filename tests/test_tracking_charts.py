@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from actual_log import LOG, PROBLEM, SCENARIO, TODAY, P, entry, june
+from actual_log import LOG, PROBLEM, SCENARIO, TODAY, P, cycle_problem, entry, june
 
 from planner.actuals import actual_ledger, replan
-from planner.scenario import parse_scenario, resolve
 from planner.solve import make_plan
 from planner.tracking import gap_words, spend_gap
 from planner.tracking_charts import actual_burndown_figure
@@ -49,15 +48,7 @@ def test_the_figure_without_anything_to_draw_says_so() -> None:
 
 
 def test_the_figure_shows_actual_expiry() -> None:
-    scenario = parse_scenario(
-        {
-            "start": "2026-06-01",
-            "cycles": 2,
-            "tier": {"name": "Cycle", "monthly_credits": 3, "policy": "cycle"},
-            "buckets": [{"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2}],
-        }
-    )
-    problem = resolve(scenario)
+    problem = cycle_problem(3)
     actual = actual_ledger(problem, [entry(june(2), "A", P)], date(2026, 7, 5))
     fig = actual_burndown_figure(problem, None, actual.table, date(2026, 7, 5))
     expiry = next(t for t in fig.data if t.name == "Expiry")
