@@ -29,6 +29,7 @@ from app_pages.common import (
     cached_plan,
     current_scenario,
     download_button,
+    fraction_columns,
     open_store,
     plan_time_limit,
     show_notice,
@@ -225,9 +226,18 @@ cost = totals.get("cost_per_response")
 metrics[4].metric("Cost per expected response", "n/a" if cost is None else f"${cost:,.2f}")
 schedule_tab, ledger_tab = st.tabs(["Schedule", "Ledger"])
 with schedule_tab:
-    st.dataframe(schedule, key="history_schedule", hide_index=True, width="stretch", placeholder="–")
+    st.dataframe(
+        schedule,
+        key="history_schedule",
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config=fraction_columns(schedule),
+    )
 with ledger_tab:
-    st.dataframe(ledger, key="history_ledger", hide_index=True, width="stretch", placeholder="–")
+    st.dataframe(
+        ledger, key="history_ledger", hide_index=True, width="stretch", placeholder="–", column_config=fraction_columns(ledger)
+    )
 dl = st.columns(3)
 download_button(
     "Schedule (CSV)", to_csv(schedule), file_name=f"plan_{plan_id}_schedule.csv", key="history_dl_schedule", where=dl[0]
@@ -278,6 +288,7 @@ st.dataframe(
     key="history_plan_vs_actual",
     hide_index=True,
     width="stretch",
+    placeholder="–",
     column_config={
         "cycle": st.column_config.NumberColumn("Cycle"),
         "first_day": st.column_config.DateColumn("From", format="YYYY-MM-DD"),

@@ -30,6 +30,7 @@ from app_pages.common import (
     cached_plan,
     current_scenario,
     download_button,
+    fraction_columns,
     open_store,
     plan_time_limit,
     show_notice,
@@ -333,6 +334,7 @@ edited = st.data_editor(
     _log_frame(base_rows),
     key=_editor_key(),
     num_rows="dynamic",
+    placeholder="",
     width="stretch",
     column_config={
         "_index": st.column_config.NumberColumn("Row", disabled=True),
@@ -497,7 +499,14 @@ with right:
         st.markdown("**Log rows the ledger leaves out**")
         st.markdown("\n".join(f"- {literal(n)}" for n in actual.notes))
     with st.expander("Actual ledger, day by day", icon=":material/account_balance:"):
-        st.dataframe(actual.table, key="track_actual_ledger", hide_index=True, width="stretch", placeholder="–")
+        st.dataframe(
+            actual.table,
+            key="track_actual_ledger",
+            hide_index=True,
+            width="stretch",
+            placeholder="–",
+            column_config=fraction_columns(actual.table),
+        )
 
 # --- learned response rates ------------------------------------------------------------------
 
@@ -616,7 +625,14 @@ else:
     items = ", ".join(f"**{r.sends}** x {literal(r.bucket)}" for r in todays.itertuples(index=False))
     st.success(f"Today, {format_day(today)}: send {items}.", icon=":material/send:")
 st.markdown("**The new schedule**")
-st.dataframe(new.schedule, key="track_schedule", hide_index=True, width="stretch", placeholder="–")
+st.dataframe(
+    new.schedule,
+    key="track_schedule",
+    hide_index=True,
+    width="stretch",
+    placeholder="–",
+    column_config=fraction_columns(new.schedule),
+)
 downloads = st.columns(3)
 download_button(
     "New schedule (CSV)", schedule_csv(new), file_name="replan_schedule.csv", key="track_dl_schedule", where=downloads[0]
