@@ -117,7 +117,8 @@ def unused_because(plan: Plan) -> str | None:
     or the scenario's other limits. The phrases of all cycles are joined.
 
     >>> from planner.scenario import parse_scenario
-    >>> s = parse_scenario({"start": "2026-06-01", "tier": "Recruiter (Corporate)", "daily_cap": 5,
+    >>> from datetime import date
+    >>> s = parse_scenario({"start": date(2026, 6, 1), "tier": "Recruiter (Corporate)", "daily_cap": 5,
     ...                     "buckets": [{"name": "A", "goal": "recruiting", "response_rate": 0.2}]})
     >>> unused_because(make_plan(s))
     'the daily cap of 5 InMails a day'

@@ -42,7 +42,7 @@ def clamp_today(problem: Problem, today: date) -> date:
     """``today`` moved into the horizon (a re-plan starts on a day of it).
 
     >>> from planner.scenario import parse_scenario, resolve
-    >>> p = resolve(parse_scenario({"start": "2026-06-01", "tier": "Premium Business", "goals": {"sales": 1}}))
+    >>> p = resolve(parse_scenario({"start": date(2026, 6, 1), "tier": "Premium Business", "goals": {"sales": 1}}))
     >>> clamp_today(p, date(2026, 5, 1)), clamp_today(p, date(2026, 6, 9)), clamp_today(p, date(2027, 1, 1))
     (datetime.date(2026, 6, 1), datetime.date(2026, 6, 9), datetime.date(2026, 6, 30))
     """

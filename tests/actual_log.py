@@ -50,7 +50,7 @@ def cycle_problem(credits: int) -> Problem:
     return resolve(
         parse_scenario(
             {
-                "start": "2026-06-01",
+                "start": date(2026, 6, 1),
                 "cycles": 2,
                 "tier": {"name": f"Cycle {credits}", "monthly_credits": credits, "policy": "cycle"},
                 "buckets": [{"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2}],

@@ -225,7 +225,7 @@ def test_a_bad_upload_says_why_and_changes_nothing() -> None:
     at.selectbox(key="plan_tier").set_value("Premium Business").run()
     at.file_uploader(key="plan_upload").upload("bad.toml", b'start = 2026-06-01\ntier = "Gold"\n[goals]\nsales = 1.0\n').run()
     no_exception(at)
-    assert "uploaded file 'bad.toml': tier = 'Gold': unknown tier" in texts(at.error)
+    assert "uploaded file 'bad.toml': tier = \"Gold\": unknown tier" in texts(at.error)
     assert at.selectbox(key="plan_tier").value == "Premium Business"
     assert metric_values(at)["Credits granted"] == "15"
 

@@ -30,7 +30,7 @@ APP = "../app.py"  # relative to tests/
 COMPARE = "app_pages/compare.py"
 PLAN = "app_pages/plan.py"
 EVIL_TITLE = "**T** [evil](http://evil.example)"
-EVIL_TIER = "![pixel](https://evil.example/p.png) [Session expired: sign in again](https://evil.example/login)"
+EVIL_TIER = "![p](https://evil.example/p.png) [Sign in](https://evil.example/a)"  # a tier name is at most 80 characters
 
 
 @pytest.fixture(autouse=True)

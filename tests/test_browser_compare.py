@@ -32,7 +32,7 @@ from planner.text import WORD_JOINER
 APP = "app.py"
 EXPECT_MS = 60_000  # nine solves on a busy machine
 EVIL_TITLE = "**T** [evil](http://evil.example)"
-EVIL_TIER = "![pixel](https://evil.example/p.png) [Session expired](https://evil.example/login)"
+EVIL_TIER = "![p](https://evil.example/p.png) [Sign in](https://evil.example/a)"  # a tier name is at most 80 characters
 
 pytestmark = MARKS
 

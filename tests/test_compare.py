@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -76,7 +78,7 @@ def _capped(cap: int | None = 5, pool: int | None = None) -> Scenario:
     bucket: dict[str, object] = {"name": "Prospects", "goal": "sales", "priority": "high", "response_rate": 0.2}
     if pool is not None:
         bucket["pool"] = pool
-    return parse_scenario({"start": "2026-06-01", "tier": "Premium Business", "daily_cap": cap, "buckets": [bucket]})
+    return parse_scenario({"start": date(2026, 6, 1), "tier": "Premium Business", "daily_cap": cap, "buckets": [bucket]})
 
 
 def test_a_daily_cap_that_leaves_credits_unused_is_named_not_the_pools() -> None:
