@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_cli.py
 
 # rewrite docs/screenshots/*.png from the browser tests (needs Debian's chromium)
 screenshots: $(STAMP)
