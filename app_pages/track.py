@@ -2,9 +2,10 @@
 
 Widgets, layout and caching only. The scenario is the one the Plan page left
 in ``st.session_state["scenario_toml"]`` (as on the Compare page). The log's
-table rows are :mod:`planner.logtable`'s, checked by the rules of a CSV
-import (:func:`planner.usage.import_usage`) on every run with the "today" the
-page shows (an import does not judge dates against a "today" of its own); the
+table rows are :mod:`planner.logtable`'s, checked by the one set of row rules
+(:func:`planner.usage.parse_usage_row`, as a file import and ``log add`` are)
+on every run with the "today" the page shows (an import does not judge dates
+against a "today" of its own); duplicates follow :func:`planner.usage.log_diff`; the
 actual ledger, learned rates and the re-plan come from :mod:`planner.actuals`;
 where the log stands against the plan from :mod:`planner.tracking`, the chart
 from :mod:`planner.tracking_charts`; the log is saved in the history database
@@ -38,7 +39,7 @@ from app_pages.common import (
 from planner.actuals import PRIOR_WEIGHT, Replan, actual_ledger, learned_rates, replan
 from planner.charts import format_day
 from planner.export import schedule_csv, to_csv
-from planner.logtable import FREE_CHOICES, LOG_COLUMNS, OUTCOMES, add_rows, check_log_rows, clean_log_rows, log_diff, log_rows
+from planner.logtable import FREE_CHOICES, LOG_COLUMNS, OUTCOMES, add_rows, check_log_rows, clean_log_rows, log_rows
 from planner.plan import PlanStatus
 from planner.scenario import Problem, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
 from planner.solve import DEFAULT_GAP
@@ -57,7 +58,7 @@ from planner.tracking import (
     standing,
 )
 from planner.tracking_charts import actual_burndown_figure
-from planner.usage import UsageEntry, UsageImportError, import_usage, usage_to_csv
+from planner.usage import UsageEntry, UsageImportError, import_usage, log_diff, usage_to_csv
 
 DATE_ORDERS = {
     "iso": "ISO (2026-06-03)",
@@ -129,7 +130,7 @@ def _import_file() -> None:
     before = ss.get("track_import_base", [])
     held = 0
     if ss.get("track_import_mode", "add") == "add":
-        rows, held = add_rows(before, log_rows(result.entries))
+        rows, held = add_rows(before, result.entries)
     else:
         rows = log_rows(result.entries)
     _set_rows(rows)
@@ -138,7 +139,7 @@ def _import_file() -> None:
     ss["track_import_report"] = {
         "file": upload.name,
         "summary": result.summary(),
-        "rejected": [{"line": r.line, "reason": r.reason} for r in result.rejected],
+        "rejected": result.report(limit=MAX_LISTED),  # every reason whole, past MAX_LISTED counted by kind
         "clean": result.is_clean,
         "mode": ss.get("track_import_mode", "add"),
         "already": held,
@@ -217,10 +218,10 @@ def _save_log(store: Store, name: str, entries: list[UsageEntry]) -> None:
         elif not new:
             st.info(f"Nothing new to save: the {len(entries)} InMails are already saved under {literal(repr(name))}.")
         else:
-            batch = store.add_usage(name, new, source="app")
+            added = store.add_new_usage(name, entries, source="app")  # what is new is decided under the write lock
             st.success(
-                f"Saved {len(new)} new InMails to the log of {literal(repr(name))} (batch {batch}); "
-                f"it holds {len(saved) + len(new)} now.",
+                f"Saved {added.added} new InMails to the log of {literal(repr(name))} (batch {added.batch_id}); "
+                f"it holds {len(saved) + added.added} now.",
                 icon=":material/check_circle:",
             )
     except StoreError as err:
@@ -313,10 +314,7 @@ if report:
         if report["clean"]:
             st.success(f"{name_md}: {literal(report['summary'])} {effect}", icon=":material/check_circle:")
         else:
-            rejected = report["rejected"]
-            listed = [f"- line {r['line']}: {literal(r['reason'])}" for r in rejected[:MAX_LISTED]]
-            if len(rejected) > MAX_LISTED:
-                listed.append(f"- and {len(rejected) - MAX_LISTED:,} more lines")
+            listed = [f"- {literal(line)}" for line in report["rejected"]]
             st.warning(
                 f"{name_md}: {literal(report['summary'])} {effect} Fix the rejected lines in the file and import it "
                 "again, or add them in the table. Rejected (the header is line 1):\n" + "\n".join(listed),

@@ -3,13 +3,13 @@
 - :func:`log_rows` and :func:`clean_log_rows`: the log as table rows (dates
   as ``date``, ``free`` as ``"free"``/``"paid"``/None) and the rows an
   editable table returns, cleaned;
-- :func:`check_log_rows`: every row checked by the rules of a CSV import
-  (:func:`planner.usage.import_usage`), so a row typed in the app and a row in
+- :func:`check_log_rows`: every row checked by the one set of row rules
+  (:func:`planner.usage.parse_usage_row`, which a file import and
+  ``inmail-planner log add`` use too), so a row typed in the app and a row in
   a file mean the same;
-- :func:`add_rows`: a file's rows added to the log, those the log already
-  holds not twice;
-- :func:`log_diff`: which rows of a log are not yet saved in the history
-  database (which only ever adds records).
+- :func:`add_rows`: a file's entries added to the log, those the log already
+  holds not twice (:func:`planner.usage.log_diff`, the one rule for
+  duplicates).
 
 >>> rows = log_rows([UsageEntry(date(2026, 6, 1), "Initial", Outcome.REPLIED, date(2026, 6, 3), free=False)])
 >>> rows[0]["free"], check_log_rows(rows, buckets=["Initial"]).entries[0].outcome
@@ -18,10 +18,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,8 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.export import FORMULA_STARTS
-from planner.usage import COLUMNS, TEXT_MARK, Outcome, Rejected, UsageEntry, UsageImportError, import_usage
+from planner.usage import COLUMNS, Outcome, Rejected, UsageEntry, UsageRowError, log_diff, parse_usage_row
 
 LOG_COLUMNS = list(COLUMNS)  # sent_on, bucket, outcome, outcome_on, recipient, free
 FREE = "free"  # the ``free`` cell of a row: sent without a credit
@@ -137,27 +133,16 @@ class LogCheck:
         return [f"row {r.line}: {r.reason}" for r in self.rejected]
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    # the import drops one leading "'" and reads formula-like text as text: mark them so they come back unchanged
-    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
-
-
-def _free_cell(value: object) -> str:
-    if value is None:
-        return ""
-    text = str(value).strip().lower()
-    return {FREE: "true", PAID: "false"}.get(text, text)
+def _free_value(value: object) -> object:
+    """A ``free`` cell for the row rules: ``"free"``/``"paid"`` as yes/no; anything else as it is (the rules name it)."""
+    text = value.strip().lower() if isinstance(value, str) else value
+    return {FREE: True, PAID: False}.get(text, value) if isinstance(text, str) else value
 
 
 def check_log_rows(
     rows: Sequence[Mapping[str, Any]], *, buckets: Collection[str] | None = None, today: date | None = None
 ) -> LogCheck:
-    """Read table rows as usage entries by the rules of a CSV import (:func:`planner.usage.import_usage`).
+    """Read table rows as usage entries by the one set of row rules (:func:`planner.usage.parse_usage_row`).
 
     Parameters
     ----------
@@ -172,70 +157,29 @@ def check_log_rows(
     >>> check.entries, check.messages()
     ([], ['row 1: outcome_on is empty but outcome is replied; give the date of the replied outcome'])
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(LOG_COLUMNS)
-    for row in rows:
-        # a blank row is skipped by the import but still counted, so row numbers stay right
-        writer.writerow([_cell(row.get(c)) for c in LOG_COLUMNS[:-1]] + [_free_cell(row.get("free"))])
-    if not rows:
-        return LogCheck([])
-    try:
-        result = import_usage(buffer.getvalue().encode("utf-8"), buckets=buckets, today=today, max_bytes=1 << 30)
-    except UsageImportError as err:  # pragma: no cover - the header is ours and the text is clean
-        return LogCheck([], [Rejected(1, str(err))])
-    # the header is line 1, so the table's row n is line n + 1
-    return LogCheck(result.entries, [Rejected(r.line - 1, r.reason) for r in result.rejected])
+    entries: list[UsageEntry] = []
+    rejected: list[Rejected] = []
+    for number, row in enumerate(rows, start=1):
+        cells = {column: row.get(column) for column in LOG_COLUMNS} | {"free": _free_value(row.get("free"))}
+        try:
+            entries.append(parse_usage_row(cells, buckets=buckets, today=today))
+        except UsageRowError as err:
+            rejected.append(Rejected(number, str(err), tuple(p.kind for p in err.problems)))
+    return LogCheck(entries, rejected)
 
 
-def log_diff(current: Iterable[UsageEntry], stored: Iterable[UsageEntry]) -> tuple[list[UsageEntry], list[UsageEntry]]:
-    """What ``current`` adds to the ``stored`` log, and what of ``stored`` it lacks (as multisets).
+def add_rows(log: Sequence[Mapping[str, Any]], incoming: Sequence[UsageEntry]) -> tuple[list[Row], int]:
+    """``log`` with the entries of ``incoming`` it does not hold yet, and how many it already held.
 
-    The history database only adds records: saving ``current`` means adding
-    the first list; the second lists saved rows changed or deleted since.
+    Duplicates follow the one rule of :func:`planner.usage.log_diff`: a file
+    imported twice adds nothing the second time, an updated export adds only
+    its new rows, and two identical rows (two InMails alike) both count.
 
-    >>> a, b = UsageEntry(date(2026, 6, 1), "A", Outcome.PENDING), UsageEntry(date(2026, 6, 2), "A", Outcome.PENDING)
-    >>> log_diff([a, a, b], [a])
-    ([UsageEntry(sent_on=datetime.date(2026, 6, 1), bucket='A', outcome=<Outcome.PENDING: 'pending'>, outcome_on=None, \
-recipient=None, free=None), UsageEntry(sent_on=datetime.date(2026, 6, 2), bucket='A', outcome=<Outcome.PENDING: 'pending'>, \
-outcome_on=None, recipient=None, free=None)], [])
-    """
-    have = Counter(stored)
-    new: list[UsageEntry] = []
-    for entry in current:
-        if have[entry] > 0:
-            have[entry] -= 1
-        else:
-            new.append(entry)
-    missing = [e for e, n in have.items() for _ in range(n)]
-    return new, missing
-
-
-def add_rows(log: Sequence[Mapping[str, Any]], incoming: Iterable[Mapping[str, Any]]) -> tuple[list[Row], int]:
-    """``log`` with the rows of ``incoming`` it does not hold yet, and how many it already held.
-
-    Rows are compared cell by cell, as multisets: a file imported twice adds
-    nothing the second time, an updated export adds only its new rows, and a
-    file with two identical rows (two InMails alike) adds both to a log that
-    has neither.
-
-    >>> a = {"sent_on": date(2026, 6, 1), "bucket": "A", "outcome": "pending"}
-    >>> b = {"sent_on": date(2026, 6, 2), "bucket": "A", "outcome": "pending"}
-    >>> rows, held = add_rows([a], [a, b, b])
+    >>> a = UsageEntry(date(2026, 6, 1), "A", Outcome.PENDING)
+    >>> b = UsageEntry(date(2026, 6, 2), "A", Outcome.PENDING)
+    >>> rows, held = add_rows(log_rows([a]), [a, b, b])
     >>> len(rows), held
     (3, 1)
     """
-
-    def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(row.get(c) for c in LOG_COLUMNS)
-
-    have = Counter(key(r) for r in log)
-    rows = [dict(r) for r in log]
-    held = 0
-    for row in incoming:
-        if have[key(row)] > 0:
-            have[key(row)] -= 1
-            held += 1
-        else:
-            rows.append(dict(row))
-    return rows, held
+    new, _ = log_diff(incoming, check_log_rows(log).entries)
+    return [*(dict(r) for r in log), *log_rows(new)], len(incoming) - len(new)

@@ -10,6 +10,7 @@ is checked against the library functions it calls.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -323,9 +324,11 @@ def test_where_i_stand_and_the_replan_match_the_library() -> None:
 def test_learned_rates_are_shown_and_used_when_chosen() -> None:
     at = _import(_page(TRACK))
     rates = read_only_table(at, "learned_rate").set_index("bucket")
-    # Initial: 1 response among 1 send with an outcome; prior 0.2 worth 20 observations
-    assert rates.loc["Initial", "observations"] == 1 and rates.loc["Initial", "responses"] == 1
-    assert rates.loc["Initial", "learned_rate"] == pytest.approx((0.2 * 20 + 1) / 21)
+    # Initial: a reply, and a send of 2 June still pending on 11 June: 9 days old, it counts as the chance that a
+    # response would have come by now, F(9) = 1 - exp(-9 / 7) (fewer than 20 responses: L = refund_lag_days = 7)
+    n = 1 + (1 - math.exp(-9 / 7))
+    assert rates.loc["Initial", "observations"] == pytest.approx(n) and rates.loc["Initial", "responses"] == 1
+    assert rates.loc["Initial", "learned_rate"] == pytest.approx((0.2 * 20 + 1) / (20 + n))
     before = read_only_table(at, "expected_responses")["expected_responses"].sum()
     run(at.toggle(key="track_use_learned").set_value(True))
     after = read_only_table(at, "expected_responses")["expected_responses"].sum()
@@ -333,6 +336,17 @@ def test_learned_rates_are_shown_and_used_when_chosen() -> None:
     assert after == pytest.approx(expected.plan.schedule["expected_responses"].sum())
     assert after > before
     assert any("learned response rates" in c.value for c in at.caption)
+
+
+def test_each_learned_rate_shows_its_5_to_95_percent_range_and_its_effective_n() -> None:
+    # the user saw "Observed rate 100 %" two weeks into a log, with no sign of how little it rested on
+    at = _import(_page(TRACK))
+    table = read_only_table(at, "learned_p05").set_index("bucket")
+    expected = replan(SCENARIO, GOOD, TODAY, time_limit=10).rates.set_index("bucket")
+    for column in ("observations", "learned_rate", "learned_p05", "learned_p95"):
+        assert table[column].tolist() == pytest.approx(expected[column].tolist())
+    assert (table["learned_p05"] < table["learned_rate"]).all() and (table["learned_rate"] < table["learned_p95"]).all()
+    assert any("5 % and 95 %" in c.value for c in at.caption)
 
 
 # --- save, History, reopen ----------------------------------------------------------------------
@@ -380,12 +394,13 @@ def test_history_lists_versions_and_plans_and_shows_plan_versus_actual(_fresh: P
     assert "Nothing saved yet" in seen(at.info)
     run(at.button(key="history_save").click())
     assert "Saved 'Track test' version 1 with its plan (plan 1)." in seen(at.success)
-    run(at.button(key="history_save").click())  # saved again: version 2, the first kept
+    run(at.button(key="history_save").click())  # saved again, unchanged: no copy
+    assert "Unchanged: 'Track test' is still version 1, with its plan (plan 1); nothing new was saved." in seen(at.info)
     versions = read_only_table(at, "version")
-    assert versions["version"].tolist() == [1, 2] and versions["plans"].tolist() == [1, 1]
-    assert at.selectbox(key="history_plan").value == 2
+    assert versions["version"].tolist() == [1] and versions["plans"].tolist() == [1]
+    assert at.selectbox(key="history_plan").value == 1
     plans = read_only_table(at, "expected_responses")
-    assert plans["id"].tolist() == [1, 2]
+    assert plans["id"].tolist() == [1]
     assert metric_values(at)["Credits granted"] == "15"
     assert "No usage is logged under 'Track test' yet." in seen(at.info)
     with Store.open(str(_fresh)) as store:
