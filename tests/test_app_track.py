@@ -183,6 +183,16 @@ def test_the_rejection_reasons_of_an_import_are_shown_whole_not_cut_off() -> Non
     assert not any(frame.editing_mode == "read_only" and "reason" in frame.value.columns for frame in at.dataframe)
 
 
+def test_an_impossible_date_is_named_for_what_it_is_not_as_not_a_date() -> None:
+    # the user saw "2027-02-30" called "not a date; write YYYY-MM-DD"
+    data = b"sent_on,bucket,outcome,outcome_on\n2026-06-31,Initial,pending,\n2026-06-03,Initial,replied,2026-02-30\n"
+    at = _import(_page(TRACK), data, "dates.csv")
+    warning = seen(at.warning)
+    assert "- line 2: sent_on = '2026-06-31': June 2026 has 30 days" in warning
+    assert "- line 3: outcome_on = '2026-02-30': February 2026 has 28 days" in warning
+    assert "not a date" not in warning
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
