@@ -160,6 +160,9 @@ def _on_date_order() -> None:
         _import_file()
 
 
+# notices are plain text: show_notice shows them as typed (they name the user's files and logs)
+
+
 def _on_undo() -> None:
     undo = ss.pop("track_undo", None)
     if undo is None:
@@ -169,7 +172,7 @@ def _on_undo() -> None:
     ss["track_rows_after_import"] = None
     ss["track_notice"] = (
         "success",
-        f"Undid {literal(undo['what'])}: the log has its {len(undo['rows'])} rows from before again.",
+        f"Undid {undo['what']}: the log has its {len(undo['rows'])} rows from before again.",
     )
 
 
@@ -185,14 +188,14 @@ def _on_load_saved(store: Store, name: str) -> None:
     try:
         entries = store.usage(name)
     except StoreError as err:
-        ss["track_notice"] = ("error", f"The history database could not be read: {literal(err)}")
+        ss["track_notice"] = ("error", f"The history database could not be read: {err}")
         return
     before = list(ss.get("track_rows_edited", []))
     _set_rows(log_rows(entries))
     ss["track_rows_after_import"] = ss["track_rows_edited"]
     ss["track_undo"] = {"what": f"loading the log saved under {name!r}", "rows": before}
     ss["track_import_report"] = None
-    ss["track_notice"] = ("success", f"Loaded the {len(entries)} InMails saved under {literal(repr(name))}.")
+    ss["track_notice"] = ("success", f"Loaded the {len(entries)} InMails saved under {name!r}.")
 
 
 def _log_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
