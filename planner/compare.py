@@ -107,6 +107,41 @@ def _follow_up_full(plan: Plan, f_index: int, last: int) -> bool:
     return float(plan.sends[f_index, : last + 1].sum()) > eligible - 1 + 1e-9
 
 
+def _unused_in_cycle(plan: Plan, k: int) -> float:
+    """Credits cycle k leaves unused: expired, forfeited over the cap at its grant, and, for the last cycle, left at the end."""
+    rows = plan.ledger.iloc[plan.problem.calendar.cycle_days(k)]
+    unused = float(rows["expired"].sum() + rows["forfeited"].sum())
+    return unused + (float(rows["closing"].iloc[-1]) if k == plan.problem.calendar.cycles - 1 else 0.0)
+
+
+def _holding_back(plan: Plan, k: int) -> str:
+    """What keeps cycle k's credit-paid sends where they are, in words."""
+    problem = plan.problem
+    days = problem.calendar.cycle_days(k)
+    send_days = [t for t in days if problem.can_send(t)]
+    cap = problem.scenario.daily_cap
+    if not send_days:
+        return f"no send day in cycle {k + 1}"
+    if cap is not None and all(plan.sends[:, t].sum() >= cap for t in send_days):
+        return f"the daily cap of {cap} InMail{'s' if cap != 1 else ''} a day"
+    paid = [b for b in problem.buckets if not b.free]
+    if not paid:
+        return "your buckets, which are all free (they use no credits)"
+    pooled = [b for b in paid if (pool := problem.pool_of(b, k)) is not None and plan.sends[b.index, days].sum() >= pool]
+    followed = [b for b in paid if b not in pooled and b.parent is not None and _follow_up_full(plan, b.index, days[-1])]
+    if len(pooled) + len(followed) == len(paid):
+        if not followed:
+            return "your pools"
+        return (
+            "your pools and follow-ups (which only go to earlier InMails)"
+            if pooled
+            else "your follow-ups, which only go to earlier InMails"
+        )
+    if problem.scenario.reserve > 0:
+        return f"the reserve of {problem.scenario.reserve} credits"
+    return "the scenario's other limits (send days, follow-up gaps, credits that arrive late)"
+
+
 def unused_because(plan: Plan) -> str | None:
     """What keeps a plan from spending the credits it leaves unused, in words; None when nothing is left unused.
 
@@ -123,44 +158,11 @@ def unused_because(plan: Plan) -> str | None:
     >>> unused_because(make_plan(s))
     'the daily cap of 5 InMails a day'
     """
-    if not plan.is_ok or plan.totals is None:
+    if not plan.is_ok or len(plan.ledger) != plan.problem.n_days:  # a plan of every day (not a re-plan from today)
         return None
-    problem = plan.problem
-    cal, scenario = problem.calendar, problem.scenario
-    ledger = plan.ledger.set_index(pd.RangeIndex(len(plan.ledger))) if len(plan.ledger) == problem.n_days else None
-    if ledger is None:
-        return None
-    sends_per_day = plan.sends.sum(axis=0)
     phrases: list[str] = []
-    for k in problem.cycles_ahead():
-        days = cal.cycle_days(k)
-        rows = ledger.iloc[days.start : days.stop]
-        unused = float(rows["expired"].sum() + rows["forfeited"].sum())
-        if k == cal.cycles - 1:
-            unused += float(rows["closing"].iloc[-1])
-        if unused < 0.5:
-            continue
-        send_days = [t for t in days if problem.can_send(t)]
-        cap = scenario.daily_cap
-        if not send_days:
-            phrase = f"no send day in cycle {k + 1}"
-        elif cap is not None and all(sends_per_day[t] >= cap for t in send_days):
-            phrase = f"the daily cap of {cap} InMail{'s' if cap != 1 else ''} a day"
-        else:
-            paid = [b for b in problem.buckets if not b.free]
-            pooled = [b for b in paid if (pool := problem.pool_of(b, k)) is not None and plan.sends[b.index, days].sum() >= pool]
-            followed = [b for b in paid if b not in pooled and b.parent is not None and _follow_up_full(plan, b.index, days[-1])]
-            if not paid:
-                phrase = "your buckets, which are all free (they use no credits)"
-            elif len(pooled) + len(followed) == len(paid):
-                phrase = "your pools" if not followed else "your pools and follow-ups (which only go to earlier InMails)"
-                if not pooled:
-                    phrase = "your follow-ups, which only go to earlier InMails"
-            elif scenario.reserve > 0:
-                phrase = f"the reserve of {scenario.reserve} credits"
-            else:
-                phrase = "the scenario's other limits (send days, follow-up gaps, credits that arrive late)"
-        if phrase not in phrases:
+    for k in plan.problem.cycles_ahead():
+        if _unused_in_cycle(plan, k) >= 0.5 and (phrase := _holding_back(plan, k)) not in phrases:
             phrases.append(phrase)
     return " and ".join(phrases) if phrases else None
 
