@@ -335,8 +335,17 @@ def verdict(table: pd.DataFrame, cycles: int = 1) -> list[str]:
             lines.append(f"{name} {gives}; it has no list price to compare (ask for a quote){left}.")
         elif extra > SAME and cost > CENT:
             lines.append(f"{name} {gives} for {money(cost)} more: {money(cost / extra)} each{left}.")
-        else:
+        elif extra > SAME:
             lines.append(f"{name} {gives} for {_price(float(cost))}{left}.")
+        else:  # no more responses: what it saves or costs comes first
+            if cost < -CENT:
+                price = f"saves {money(-cost)} a month"
+            elif cost > CENT:
+                price = f"costs {money(cost)} more a month"
+            else:
+                price = "costs the same"
+            joint = "but" if extra < -SAME and cost < -CENT else "and"
+            lines.append(f"{name} {price} {joint} {gives}{left}.")
     return lines
 
 
