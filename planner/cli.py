@@ -377,6 +377,7 @@ def _plan(args: argparse.Namespace) -> int:
             plan = err.plan
         else:
             plan = safe.plan
+            scenario = plan.problem.scenario  # with the reliance chosen: what --save keeps is what was planned
             print(f"safe reliance: {safe.sentence} ({safe.report.paths:,} paths)")
             data = plan.summary() | {"refund_reliance": safe.reliance, "max_risk": args.max_risk, "risk": safe.report.summary()}
             summary = json.dumps(data, indent=2, default=str) + "\n"

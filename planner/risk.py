@@ -20,7 +20,13 @@ path:
    earlier whose outcome in this path fits (the eventual outcome), less those
    already reached (the rest: *without recipients*), then pays the day's
    credit-paid sends as far as the credits held go, highest planned
-   w_b * r_b first (the rest: *missed*).
+   w_b * r_b first (the rest: *missed*). A response on the day of its own
+   send (D = 0) returns its credit after that day's sends: a send never pays
+   for itself.
+
+A re-plan from today is simulated from today with the beliefs of its log
+(:func:`beliefs_from_log`): the credits held, the logged credit-backs still
+to come, and the pending sends, which may still answer.
 
 Random streams (common random numbers). Every draw comes from a numpy
 ``Generator`` keyed by the seed and by what is drawn, never by the order in

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from planner.paths import EXAMPLES_DIR
+from planner.store import Store
 from tests.conftest import INFEASIBLE_TOML
 
 TEAM = str(EXAMPLES_DIR / "team_upgrade.toml")  # credit-back at 50 % reliance, an upgrade after one cycle
@@ -86,3 +87,13 @@ def test_plan_with_max_risk_of_a_scenario_without_a_plan_says_why(tmp_path: Path
     scenario.write_text(INFEASIBLE_TOML)
     out = cli("plan", str(scenario), "--max-risk", "0.1")
     assert out.returncode == 3 and "infeasible" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_plan_with_max_risk_saves_the_scenario_it_planned(tmp_path: Path) -> None:
+    db = str(tmp_path / "history.db")
+    summary = tmp_path / "plan.json"
+    out = cli("plan", TEAM, "--max-risk", "0.1", "--summary", str(summary), "--save", "team", "--db", db)
+    assert out.returncode == 0, out.stderr
+    with Store.open(db) as store:
+        saved = store.scenario_versions("team")[-1].scenario()
+    assert saved.refund_reliance == json.loads(summary.read_text())["refund_reliance"]
