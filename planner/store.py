@@ -127,6 +127,7 @@ ENV_VAR = "INMAIL_PLANNER_DB"
 APP_NAME = "inmail-planner"
 DEFAULT_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30.0
+CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL: give up on a server that does not answer (a URL's own connect_timeout wins)
 NAME_MAX = 200
 SAVE_RETRIES = 5
 _PG_MIGRATION_LOCK = 0x1A_4D_A1_1  # advisory lock key: one migrating process at a time on PostgreSQL
@@ -494,6 +495,9 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
 
 
 def _make_engine(url: URL, echo: bool) -> Engine:
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits as long as the operating system does (minutes) for a server that does not answer: the app would hang
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     if url.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
     memory = _is_memory(url)

@@ -10,6 +10,7 @@ read-only file) take ``db_path`` and run on SQLite only.
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -585,6 +586,21 @@ def test_an_unreachable_server_is_a_store_error_naming_it_without_the_password(p
     ) as err:
         Store.open(url)
     assert "secret" not in str(err.value) and "Traceback" not in str(err.value)
+
+
+def test_a_server_that_never_answers_is_given_up_on(
+    pg_cluster: pg.Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a socket that takes the connection and never answers, as a server behind a dead link or a hung one would
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.bind(str(tmp_path / ".s.PGSQL.5432"))
+    silent.listen()
+    monkeypatch.setattr("planner.store.CONNECT_TIMEOUT_SECONDS", 2)  # libpq's least; 10 s unless the URL says otherwise
+    try:
+        with pytest.raises(StoreError, match=r"cannot open database postgresql\+psycopg://planner@/planner.*timeout"):
+            Store.open(f"postgresql+psycopg://planner@/planner?host={tmp_path}")
+    finally:
+        silent.close()
 
 
 def test_a_dropped_table_is_named_at_open(db_url: str) -> None:
