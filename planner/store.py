@@ -753,7 +753,7 @@ class Store:
                 with conn.begin():
                     if name is not None and conn.dialect.name == "postgresql":
                         conn.execute(
-                            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:key AS integer))"),
                             {"space": _PG_NAME_LOCKS, "key": _name_lock_key(name)},
                         )
                     yield conn

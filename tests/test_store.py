@@ -588,6 +588,21 @@ def test_an_unreachable_server_is_a_store_error_naming_it_without_the_password(p
     assert "secret" not in str(err.value) and "Traceback" not in str(err.value)
 
 
+def test_a_role_that_may_not_create_tables_is_told_so_at_open(pg_cluster: pg.Cluster) -> None:
+    # PostgreSQL 15 lets only a database's owner create tables in its public schema: a team's usual first mistake
+    url = pg_cluster.new_database()
+    Backend.sql(url, "CREATE ROLE member LOGIN")
+    member = url.replace("planner@", "member@", 1)
+    with pytest.raises(
+        StoreError, match=r"cannot open database .*member@.*create or upgrade the schema: permission denied for schema public"
+    ):
+        Store.open(member)
+    # once the owner has made the tables, a role without rights on them is refused at open, naming the table
+    Store.open(url).close()
+    with pytest.raises(StoreError, match=r"cannot open database .*member@.*: open: permission denied for table schema_version"):
+        Store.open(member)
+
+
 def test_a_server_that_never_answers_is_given_up_on(
     pg_cluster: pg.Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
