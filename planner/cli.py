@@ -491,7 +491,9 @@ def _replan(args: argparse.Namespace) -> int:
         f"balance at the start of {args.today}: {balance['credits'].sum():g} credits ({held}); "
         f"{actual.credits_returned:g} returned by responses"
     )
-    print(f"standing: {result.standing(make_plan(scenario, catalog=catalog, time_limit=time_limit))}")
+    from planner.tracking import standing
+
+    print(f"standing: {standing(result, make_plan(scenario, catalog=catalog, time_limit=time_limit))}")
     if args.learned_rates:
         for line in _rates_lines(result.rates):
             print(line)
