@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import CHART_CONFIG, cached_catalog, cached_plan, current_scenario, download_button
+from app_pages.risk_cache import DEFAULT_PATHS, DEFAULT_SEED, cached_risk_comparison
 from planner.catalog import Tier
 from planner.charts import compare_figure
 from planner.compare import (
@@ -33,6 +34,7 @@ from planner.compare import (
 )
 from planner.export import to_csv
 from planner.plan import Plan
+from planner.risk_charts import risk_compare_figure
 from planner.scenario import ScenarioError, scenario_to_toml
 from planner.text import literal
 
@@ -157,6 +159,45 @@ else:
 st.caption("Prices are estimates unless you typed your own; responses are expected values from your response rates.")
 
 st.plotly_chart(compare_figure(table, scenario.cycles), key="compare_chart", width="stretch", config=CHART_CONFIG)
+
+st.subheader("How sure: responses as ranges")
+# the tiers as the catalog prices them: a typed price changes no plan, so editing one must not simulate again
+planned = {tier.name for tier, plan in plans if plan.is_ok}
+tier_tomls = tuple(
+    (tier.name, scenario_to_toml(tier_scenario(scenario, tier, catalog)))
+    for tier in tiers_to_compare(scenario, ticked, catalog=catalog)
+    if tier.name in planned
+)
+if current_name not in planned:
+    st.info("The current tier's plan has no schedule, so there is nothing to simulate against.")
+else:
+    with st.spinner(f"Simulating {DEFAULT_PATHS:,} paths per tier..."):
+        risk = cached_risk_comparison(tier_tomls, current_name, time_limit, DEFAULT_PATHS, DEFAULT_SEED)
+    st.caption(
+        f"Each tier's plan run {risk.paths:,} times with random responses (seed {risk.seed}), every tier on the same "
+        "random numbers, so a difference between two tiers is theirs, not the dice's. "
+        "P10-P90: in 8 of 10 paths the responses fall in this range."
+    )
+    risk_lines = risk.verdict()
+    if risk_lines:
+        st.markdown("\n".join(f"- {literal(line)}" for line in risk_lines))
+    st.plotly_chart(risk_compare_figure(risk), key="compare_risk_chart", width="stretch", config=CHART_CONFIG)
+    st.dataframe(
+        risk.table(),
+        key="compare_risk_table",
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config={
+            "tier": st.column_config.TextColumn("Tier", pinned=True),
+            "current": st.column_config.CheckboxColumn("Current"),
+            "responses_p10": st.column_config.NumberColumn("Responses P10", format="%.0f"),
+            "responses_p50": st.column_config.NumberColumn("Responses P50", format="%.0f"),
+            "responses_p90": st.column_config.NumberColumn("Responses P90", format="%.0f"),
+            "p_run_dry": st.column_config.NumberColumn("P(run dry)", format="percent"),
+            "p_more_than_current": st.column_config.NumberColumn("P(more responses than current)", format="percent"),
+        },
+    )
 
 st.subheader("Table")
 st.dataframe(
