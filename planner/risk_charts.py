@@ -74,8 +74,7 @@ def fan_traces(report: RiskReport) -> list[go.Scatter]:
 
 def add_fan(fig: go.Figure, report: RiskReport) -> go.Figure:
     """A copy of the burn-down ``fig`` with the fan of ``report`` drawn beneath its other traces."""
-    out = go.Figure(fig)
-    out.data = tuple(fan_traces(report)) + tuple(out.data)
+    out = go.Figure(data=[*fan_traces(report), *fig.data], layout=fig.layout)
     out.update_layout(title={"text": f"{fig.layout.title.text or 'Credit balance'}, with {report.paths:,} simulated paths"})
     return out
 
