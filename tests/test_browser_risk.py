@@ -1,0 +1,81 @@
+"""In a real browser: the simulated ranges on the Compare page (and the band on the Plan page's burn-down).
+
+A real ``streamlit run app.py`` driven by Playwright on Debian's headless
+Chromium (the server, the browser and the waits are :mod:`browser`'s). What is
+checked is what a person sees: the range bars and the chance of running dry
+drawn in the Compare page's risk chart, the verdict on how sure the
+simulation is, and the numbers in the table equal to the library's for the
+same scenario, paths and seed.
+
+Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import MARKS, chromium, expect, idle, main_text, new_context, screenshot, streamlit_server
+
+from planner.catalog import load_catalog
+from planner.compare import current_tier, tier_scenario, tiers_to_compare
+from planner.form import default_form, scenario_from_form
+from planner.risk import RiskComparison, compare_with_risk
+from planner.solve import make_plan
+from planner.text import WORD_JOINER
+
+APP = "app.py"
+EXPECT_MS = 60_000
+
+pytestmark = MARKS
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with streamlit_server(APP, tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    expect.set_options(timeout=EXPECT_MS)
+    with chromium() as b:
+        yield b
+    expect.set_options(timeout=5_000)  # Playwright's default, for tests that run after these
+
+
+def _library(tiers: list[str]) -> RiskComparison:
+    catalog = load_catalog()
+    scenario = scenario_from_form(default_form(date.today()), catalog)
+    plans = [
+        (t.name, make_plan(tier_scenario(scenario, t, catalog), catalog=catalog, time_limit=5.0))
+        for t in tiers_to_compare(scenario, tiers, catalog=catalog)
+    ]
+    return compare_with_risk(plans, current_tier(scenario, catalog).name)
+
+
+def test_the_compare_page_shows_each_tiers_range_and_how_sure_it_is(server: str, browser: Any, tmp_path: Path) -> None:
+    expected = _library(list(load_catalog()))  # the page ticks every tier at first
+    context = new_context(browser)
+    try:
+        pg = context.new_page()
+        pg.goto(f"{server}/compare")
+        expect(pg.get_by_role("heading", name="How sure: responses as ranges")).to_be_visible()
+        idle(pg)
+        chart = pg.locator(".st-key-compare_risk_chart")
+        expect(chart.locator(".main-svg").first).to_be_visible()
+        expect(chart.get_by_text("Chance of running dry")).to_be_visible()
+        # one range bar per tier in the responses panel and one in the chance panel
+        expect(chart.locator(".barlayer .point")).to_have_count(2 * len(expected.rows))
+        text = main_text(pg).replace(WORD_JOINER, "")
+        for line in expected.verdict():
+            assert line in text
+        for row in [r for r in expected.rows if r.responses.p90 > r.responses.p10]:  # a bar of no width has no label
+            assert f"{row.responses.p10:,.0f}-{row.responses.p90:,.0f}" in chart.inner_text()
+        assert pg.locator('[data-testid="stException"]').count() == 0
+        screenshot(pg, "compare_risk.png", tmp_path)
+    finally:
+        context.close()
