@@ -1,9 +1,11 @@
-"""Plotly pieces of the outcome simulation (:mod:`planner.risk`); pure functions, no Streamlit.
+"""Plotly pieces and headline texts of the outcome simulation (:mod:`planner.risk`); pure functions, no Streamlit.
 
 - :func:`fan_traces` / :func:`add_fan`: the balance fan of a
   :class:`~planner.risk.RiskReport` on a burn-down, as a band (the P10-P90 of
   the closing balance, filled) and the P50 line: three traces, however many
   paths were simulated.
+- :func:`risk_headline`: the risk numbers the Plan page shows beside its
+  headline numbers, as (label, value, help) texts.
 - :func:`risk_compare_figure`: each tier's responses P10-P90 as a range with
   its P50, and its chance of running dry, from a
   :class:`~planner.risk.RiskComparison`.
@@ -77,6 +79,43 @@ def add_fan(fig: go.Figure, report: RiskReport) -> go.Figure:
     out = go.Figure(data=[*fan_traces(report), *fig.data], layout=fig.layout)
     out.update_layout(title={"text": f"{fig.layout.title.text or 'Credit balance'}, with {report.paths:,} simulated paths"})
     return out
+
+
+def risk_headline(report: RiskReport) -> list[tuple[str, str, str]]:
+    """The risk numbers as (label, value, help): P(run dry), the day 10 % of paths have run dry, P(reserve holds), responses.
+
+    >>> from planner.risk import Spread
+    >>> import pandas as pd
+    >>> none = Spread(0, 0, 0, 0)
+    >>> r = RiskReport(2000, 0, pd.DataFrame(), 0.0825, None, 1.0, 0.0, 0.0, Spread(6.1, 3, 6, 9.5), none, none, none, None)
+    >>> [value for _, value, _ in risk_headline(r)]
+    ['8 %', 'never', '100 %', '3-9.5']
+    """
+    dry_day = "never" if report.dry_day_p10 is None else format_day(report.dry_day_p10)
+    spread = report.responses
+    return [
+        (
+            "Chance of running dry",
+            f"{100 * report.p_run_dry:.0f} %",
+            f"Share of {report.paths:,} simulated paths (seed {report.seed}) in which a planned credit-paid send "
+            "finds no credit: responses come in lumps, so credit-backs counted on may come late or not at all.",
+        ),
+        (
+            "10 % of paths dry by",
+            dry_day,
+            "The earliest day by which one path in ten has missed a send for want of credits; never: fewer than one in ten do.",
+        ),
+        (
+            "Reserve holds",
+            f"{100 * report.p_reserve_holds:.0f} %",
+            "Share of paths in which the reserve is there on every day it must be.",
+        ),
+        (
+            "Responses P10-P90",
+            f"{spread.p10:g}-{spread.p90:g}",
+            f"In 8 of 10 simulated paths the plan gets this many responses (P50 {spread.p50:g}, mean {spread.mean:.1f}).",
+        ),
+    ]
 
 
 def risk_compare_figure(comparison: RiskComparison, height: int = 420) -> go.Figure:
