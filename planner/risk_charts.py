@@ -48,7 +48,7 @@ def fan_traces(report: RiskReport) -> list[go.Scatter]:
         y=fan["p90"].astype(float),
         name=FAN_EDGE,
         mode="lines",
-        line={"width": 0, "shape": "hv"},
+        line={"width": 0},
         showlegend=False,
         hoverinfo="skip",
     )
@@ -57,7 +57,7 @@ def fan_traces(report: RiskReport) -> list[go.Scatter]:
         y=fan["p10"].astype(float),
         name=FAN_BAND,
         mode="lines",
-        line={"width": 0, "shape": "hv"},
+        line={"width": 0},
         fill="tonexty",
         fillcolor=FAN_FILL,
         text=hover,
@@ -68,7 +68,7 @@ def fan_traces(report: RiskReport) -> list[go.Scatter]:
         y=fan["p50"].astype(float),
         name=FAN_MEDIAN,
         mode="lines",
-        line={"color": BALANCE_COLOR, "width": 1.5, "dash": "dash", "shape": "hv"},
+        line={"color": BALANCE_COLOR, "width": 1.5, "dash": "dash"},
         hoverinfo="skip",
     )
     return [edge, band, median]
