@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, _layout, format_day
-from planner.risk import RiskComparison, RiskReport
+from planner.risk import GUARD_MIN_SENDS, GUARD_RATE, GUARD_WINDOW_DAYS, RiskComparison, RiskReport
 
 FAN_FILL = "rgba(10, 102, 194, 0.16)"
 FAN_BAND = "Simulated P10-P90"
@@ -82,7 +82,7 @@ def add_fan(fig: go.Figure, report: RiskReport) -> go.Figure:
 
 
 def risk_headline(report: RiskReport) -> list[tuple[str, str, str]]:
-    """The risk numbers as (label, value, help): P(run dry), the day 10 % of paths have run dry, P(reserve holds), responses.
+    """The risk numbers as (label, value, help): P(run dry), its 10 % day, P(reserve holds), responses; the 13 % guard.
 
     >>> from planner.risk import Spread
     >>> import pandas as pd
@@ -93,7 +93,7 @@ def risk_headline(report: RiskReport) -> list[tuple[str, str, str]]:
     """
     dry_day = "never" if report.dry_day_p10 is None else format_day(report.dry_day_p10)
     spread = report.responses
-    return [
+    out = [
         (
             "Chance of running dry",
             f"{100 * report.p_run_dry:.0f} %",
@@ -116,6 +116,16 @@ def risk_headline(report: RiskReport) -> list[tuple[str, str, str]]:
             f"In 8 of 10 simulated paths the plan gets this many responses (P50 {spread.p50:g}, mean {spread.mean:.1f}).",
         ),
     ]
+    if report.p_low_response_rate is not None:
+        out.append(
+            (
+                f"Below {100 * GUARD_RATE:.0f} % response rate",
+                f"{100 * report.p_low_response_rate:.0f} %",
+                f"Recruiter: the chance that some {GUARD_WINDOW_DAYS}-day window with {GUARD_MIN_SENDS} or more InMails "
+                f"planned gets responses below {100 * GUARD_RATE:.0f} % of them (LinkedIn may then take bulk InMail away).",
+            )
+        )
+    return out
 
 
 def risk_compare_figure(comparison: RiskComparison, height: int = 420) -> go.Figure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -14,7 +15,7 @@ from planner.compare import tier_scenario
 from planner.form import default_form, scenario_from_form
 from planner.plan import Plan
 from planner.risk import RiskReport, compare_with_risk, simulate
-from planner.risk_charts import FAN_BAND, FAN_EDGE, FAN_MEDIAN, add_fan, fan_traces, risk_compare_figure
+from planner.risk_charts import FAN_BAND, FAN_EDGE, FAN_MEDIAN, add_fan, fan_traces, risk_compare_figure, risk_headline
 from planner.solve import make_plan
 
 START = date(2026, 12, 1)
@@ -89,3 +90,12 @@ def test_the_compare_figure_draws_each_tiers_range_and_chance_of_running_dry(pla
         assert medians.x[i] == row.responses.p50
         assert dry.x[i] == pytest.approx(100 * row.p_run_dry)
     assert "300 simulated paths" in fig.layout.title.text
+
+
+def test_the_headline_numbers_say_the_reports_and_the_recruiter_guard_only_when_there_is_one(report: RiskReport) -> None:
+    shown = {label: value for label, value, _ in risk_headline(report)}
+    assert shown["Chance of running dry"] == f"{100 * report.p_run_dry:.0f} %"
+    assert shown["Responses P10-P90"] == f"{report.responses.p10:g}-{report.responses.p90:g}"
+    assert not any("response rate" in label for label in shown)  # Sales Navigator: no 13 % guard
+    guarded = {label: value for label, value, _ in risk_headline(replace(report, p_low_response_rate=0.25))}
+    assert guarded["Below 13 % response rate"] == "25 %"
