@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,19 @@ def run(target: Any) -> AppTest:
     return at
 
 
+def shown(markdown: str) -> str:
+    """Markdown as the reader sees its characters: backslash escapes (:func:`planner.text.literal`'s) undone.
+
+    >>> from planner.text import literal
+    >>> shown(literal("send 5 x **A** [x](http://e.x)"))
+    'send 5 x **A** [x](http://e.x)'
+    """
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("  \n", "\n")
+
+
 def texts(elements: Any) -> str:
-    """The values of elements (``at.error``, ``at.info``, ...), one a line."""
-    return "\n".join(e.value for e in elements)
+    """The values of elements (``at.error``, ``at.info``, ...) as shown (:func:`shown`), one a line."""
+    return "\n".join(shown(e.value) for e in elements)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
