@@ -19,6 +19,7 @@ so the plan's chart and the plan-versus-actual chart read the same.
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,6 +53,19 @@ def format_day(d: date) -> str:
 
 
 _day = format_day
+
+
+def plain(text: object) -> str:
+    """User text (a bucket or tier name) for a Plotly label or hover text, shown as typed.
+
+    Plotly draws a subset of HTML in its texts (``<a href>`` a live link, ``<b>``
+    bold), so the user's ``<``, ``>`` and ``&`` are escaped; ``%{`` would start a
+    hover template's placeholder, so user text never goes into a template.
+
+    >>> plain('<a href="https://evil.example">x</a> & co')
+    '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; co'
+    """
+    return html.escape(str(text), quote=False)
 
 
 def _num(value: float) -> str:
@@ -135,7 +149,7 @@ def day_moves(row: pd.Series, back: str = "expected back") -> str:
 
 
 def _balance_hover(row: pd.Series) -> str:
-    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({row['tier']})"]
+    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({plain(row['tier'])})"]
     parts.append(f"Start of day {_num(row['opening'])}: {day_moves(row)}")
     parts.append(f"<b>End of day: {_num(row['closing'])} credits</b>")
     if row["oldest_expiry"] is not None and not pd.isna(row["oldest_expiry"]) and row["closing"] > 1e-9:
@@ -205,8 +219,8 @@ def cycle_label(problem: Problem, k: int) -> str:
     label's hover text (:func:`cycle_lines`).
     """
     n = problem.calendar.cycles
-    tier = problem.tiers[k].name
-    changed = k > 0 and tier != problem.tiers[k - 1].name
+    tier = plain(problem.tiers[k].name)
+    changed = k > 0 and problem.tiers[k].name != problem.tiers[k - 1].name
     if n <= 2:
         return f"Cycle {k + 1}: {tier}"
     if n <= 6:
@@ -225,7 +239,7 @@ def cycle_lines(fig: go.Figure, problem: Problem) -> None:
             line={"color": "#cccccc", "width": 1, "dash": "dot"},
             y=1,
             font={"size": 11, "color": "#555555"},
-            hovertext=f"Cycle {k + 1}: {problem.tiers[k].name}",
+            hovertext=f"Cycle {k + 1}: {plain(problem.tiers[k].name)}",
         )
 
 
@@ -316,7 +330,7 @@ def burndown_figure(plan: Plan, height: int = 470) -> go.Figure:
                 mode="markers",
                 marker={"symbol": "triangle-up", "size": 12, "color": GRANT_COLOR},
                 text=[
-                    f"<b>{_day(r['date'])}: {_num(r['granted'])} credits granted</b> ({r['tier']})<br>"
+                    f"<b>{_day(r['date'])}: {_num(r['granted'])} credits granted</b> ({plain(r['tier'])})<br>"
                     f"Balance after the grant: {_num(r['opening'] + r['granted'] - r['forfeited'])}"
                     + (
                         f"<br>{_num(r['forfeited'])} forfeited over the cap of {_num(r['balance_cap'])}"
@@ -380,14 +394,14 @@ def sends_per_week_figure(plan: Plan, height: int = 420) -> go.Figure:
             continue
         sends = [int(rows["sends"].get(w, 0)) for w in weeks]
         responses = [float(rows["expected_responses"].get(w, 0.0)) for w in weeks]
-        label = f"{b.name} (free)" if b.free else b.name
+        label = plain(f"{b.name} (free)" if b.free else b.name)
         fig.add_trace(
             go.Bar(
                 x=[f"{w:%d %b}" for w in weeks],
                 y=sends,
                 name=label,
-                customdata=[[f"{w:%a %d %b %Y}", r] for w, r in zip(weeks, responses, strict=True)],
-                hovertemplate=f"<b>{label}</b><br>Week of %{{customdata[0]}}: %{{y}} sends<br>"
+                customdata=[[f"{w:%a %d %b %Y}", r, label] for w, r in zip(weeks, responses, strict=True)],
+                hovertemplate="<b>%{customdata[2]}</b><br>Week of %{customdata[0]}: %{y} sends<br>"
                 "%{customdata[1]:.2f} expected responses<extra></extra>",
             )
         )
@@ -424,7 +438,7 @@ def comparison_table(table: pd.DataFrame, cycles: int = 1) -> pd.DataFrame:
 def tier_label(row: pd.Series) -> str:
     """A tier's name with its monthly price, as the comparison chart's axis shows it."""
     price = row["price_monthly"]
-    return f"{row['tier']} · " + ("no list price" if pd.isna(price) else f"${price:,.0f}/mo")
+    return f"{plain(row['tier'])} · " + ("no list price" if pd.isna(price) else f"${price:,.0f}/mo")
 
 
 def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 560) -> go.Figure:

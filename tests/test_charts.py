@@ -288,3 +288,17 @@ def test_figures_serialise_to_json(team: Plan, comparison: pd.DataFrame) -> None
     for fig in (burndown_figure(team), sends_per_week_figure(team), compare_figure(comparison, 2)):
         data = json.loads(fig.to_json())
         assert data["data"] and data["layout"]["title"]["text"]
+
+
+def test_a_bucket_or_tier_name_with_html_is_shown_as_typed_in_the_charts() -> None:
+    """Plotly draws <a href> as a live link: a name from a share link could plant one in the legend or a hover."""
+    evil = '<a href="https://evil.example">x</a> %{y}'
+    plan = _plan(EXPIRING.replace('"Prospects"', repr(evil)).replace('"Cycle 50"', repr(evil)))
+    assert plan.is_ok
+    weekly = sends_per_week_figure(plan)
+    (bar,) = weekly.data
+    assert bar.name == '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; %{y}'
+    assert "evil" not in bar.hovertemplate  # the name is data, not part of the template
+    burndown = burndown_figure(plan)
+    assert "<a href" not in json.dumps(burndown.to_plotly_json(), default=str)
+    assert burndown.layout.annotations[0].text.startswith("Cycle 1: &lt;a href=")
