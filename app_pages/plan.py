@@ -352,35 +352,36 @@ edited = st.data_editor(
     hide_index=True,
     placeholder="–",
     width="stretch",
-    # no min or max: a typed rate of 500 stays 500 and is refused with a message, not changed to 100
+    # no min or max: a typed rate of 500 stays 500 and is refused with a message, not changed to 100;
+    # widths in pixels that add up to the page's width, so Follows who, Gap days and Free are in view
     column_config={
-        "name": st.column_config.TextColumn("Bucket", required=True, width="medium"),
+        "name": st.column_config.TextColumn("Bucket", required=True, width=150),
         "goal": st.column_config.SelectboxColumn(
-            "Goal", options=GOALS, required=True, format_func=lambda g: labels.get(str(g), str(g)), width="small"
+            "Goal", options=GOALS, required=True, format_func=lambda g: labels.get(str(g), str(g)), width=120
         ),
         "priority": st.column_config.SelectboxColumn(
-            "Priority", options=PRIORITIES, help="high = 3, medium = 2, low = 1", width="small"
+            "Priority", options=PRIORITIES, help="high = 3, medium = 2, low = 1", width=72
         ),
         "weight": st.column_config.NumberColumn(
-            "Weight", format="%g", help="Optional: a value weight that overrides the priority.", width="small"
+            "Weight", format="%g", help="Optional: a value weight that overrides the priority.", width=62
         ),
         "response_rate_pct": st.column_config.NumberColumn(
-            "Rate %", format="%g", required=True, help="Response rate, in percent (0 to 100).", width="small"
+            "Rate %", format="%g", required=True, help="Response rate, in percent (0 to 100).", width=62
         ),
-        "pool": st.column_config.NumberColumn("Pool", step=1, help="Most sends per cycle; empty = no limit.", width="small"),
-        "min": st.column_config.NumberColumn("Min", step=1, help="Least sends per cycle.", width="small"),
+        "pool": st.column_config.NumberColumn("Pool", step=1, help="Most sends per cycle; empty = no limit.", width=55),
+        "min": st.column_config.NumberColumn("Min", step=1, help="Least sends per cycle.", width=50),
         "follows": st.column_config.SelectboxColumn(
-            "Follows", options=follows_options, help="A follow-up of another bucket.", width="medium"
+            "Follows", options=follows_options, help="A follow-up of another bucket.", width=125
         ),
         "follows_who": st.column_config.SelectboxColumn(
             "Follows who",
             options=FOLLOWS_WHO,
             format_func=lambda w: str(w).replace("_", "-"),
             help="Whom a follow-up goes to.",
-            width="small",
+            width=100,
         ),
-        "gap_days": st.column_config.NumberColumn("Gap days", step=1, help="Days after the first message.", width="small"),
-        "free": st.column_config.CheckboxColumn("Free", help="Open Profile or 1st-degree: no credit used.", width="small"),
+        "gap_days": st.column_config.NumberColumn("Gap days", step=1, help="Days after the first message.", width=64),
+        "free": st.column_config.CheckboxColumn("Free", help="Open Profile or 1st-degree: no credit used.", width=48),
     },
 )
 rows = clean_rows(edited.to_dict("records"))
@@ -611,13 +612,11 @@ with right:
         column_order=["bucket", "sends", "share", "credits", "expected_responses"],
         # short headers and fixed small columns: the last one stays in view on a half-width column and a phone
         column_config={
-            "bucket": st.column_config.TextColumn("Bucket", width="medium"),
-            "sends": st.column_config.NumberColumn("Sends", width="small"),
-            "share": st.column_config.NumberColumn("Share", format="%.0f %%", width="small"),
-            "credits": st.column_config.NumberColumn("Credits", format="%g", width="small"),
-            "expected_responses": st.column_config.NumberColumn(
-                "Responses", format="%.2f", width="small", help="Expected responses."
-            ),
+            "bucket": st.column_config.TextColumn("Bucket", width=125),
+            "sends": st.column_config.NumberColumn("Sends", width=58),
+            "share": st.column_config.NumberColumn("Share", format="%.0f %%", width=58),
+            "credits": st.column_config.NumberColumn("Credits", format="%g", width=64),
+            "expected_responses": st.column_config.NumberColumn("Responses", format="%.2f", width=82, help="Expected responses."),
         },
     )
     st.markdown("**Goal mix per cycle**")

@@ -450,6 +450,10 @@ def test_catalog_lists_every_tier_with_source_and_date() -> None:
     assert list(table["name"]) == list(catalog)
     assert table["source"].str.len().min() > 0
     assert set(table["as_of"]) == {t.as_of for t in catalog.values()}
+    # the sources and dates in a table that wraps long text: none is cut off at the edge
+    sources = at.table[0].value
+    assert list(sources.index) == list(catalog) and list(sources.columns) == ["Source", "As of", "Notes"]
+    assert list(sources["Source"]) == list(table["source"])
 
 
 def test_a_solver_failure_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
