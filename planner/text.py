@@ -16,18 +16,25 @@ import re
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that
 # start markdown, HTML, entities, LaTeX ($) or Streamlit's directives (:red[...], :material/x:)
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~$&=^\"'])")
+# GFM links a bare "https://x.y", "www.x.y" or "a@b.c" even with its punctuation backslash-escaped: these
+# three go in as character references, which the link finder does not read as ":", "." or "@"
+_REFERENCES = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
+_LINKING = re.compile("[:.@]")
 
 
 def literal(text: object) -> str:
     """``text`` escaped for a Streamlit markdown element, so that it shows exactly as typed.
 
-    Line breaks are kept as hard breaks, so a multi-line note keeps its lines.
+    Markdown, HTML, Streamlit's directives and bare web or mail addresses
+    (which GFM would make links) all show as the characters typed. Line breaks
+    are kept as hard breaks, so a multi-line note keeps its lines.
 
     >>> literal("**T** [evil](http://evil.example)")
-    '\\\\*\\\\*T\\\\*\\\\* \\\\[evil\\\\]\\\\(http\\\\://evil\\\\.example\\\\)'
-    >>> literal("<b>x</b>")
-    '\\\\<b\\\\>x\\\\</b\\\\>'
+    '\\\\*\\\\*T\\\\*\\\\* \\\\[evil\\\\]\\\\(http&#58;//evil&#46;example\\\\)'
+    >>> literal("<b>x</b> a@b.c")
+    '\\\\<b\\\\>x\\\\</b\\\\> a&#64;b&#46;c'
     """
     escaped = _SPECIAL.sub(r"\\\1", str(text))
+    escaped = _LINKING.sub(lambda m: _REFERENCES[m.group(0)], escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")

@@ -166,14 +166,21 @@ def main_text(pg: Any) -> str:
     return str(pg.locator('[data-testid="stMain"]').inner_text())
 
 
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && !document.querySelector('.stale-element, [data-stale="true"]')"""
+
+
 def idle(pg: Any) -> None:
-    """Wait until the script run has finished and every element has rendered."""
-    pg.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
-            && !document.querySelector('[data-testid="stSkeleton"]')
-            && !document.querySelector('.stale-element, [data-stale="true"]')""",
-        timeout=WAIT_MS,
-    )
+    """Wait until the script run has finished and every element has rendered.
+
+    Checked twice, 250 ms apart: a page that reruns itself (``st.rerun``, as
+    the Plan page does after a rename) is idle for a moment between its runs.
+    """
+    for _ in range(2):
+        pg.wait_for_function(IDLE, timeout=WAIT_MS)
+        pg.wait_for_timeout(250)
+    pg.wait_for_function(IDLE, timeout=WAIT_MS)
 
 
 def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *, table: int = 0) -> None:
@@ -185,26 +192,37 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
     The table is drawn on a canvas: select the row's first cell by a click
     (a click that only focuses the canvas is repeated; the grid's accessible
     twin marks the selected cell), move right with the arrow keys, type
-    (which opens the cell's editor) and commit with Enter.
+    (which opens the cell's editor) and commit with Enter; then wait for the
+    rerun the edit starts.
     """
     grid = pg.locator('[data-testid="stDataFrame"]').nth(table)
     grid.scroll_into_view_if_needed()
     header = row_height = 35
     selected = grid.locator('[role="gridcell"][aria-selected="true"]')
-    for _ in range(4):
+    # the accessible twin's cells are "glide-cell-<column from 1>-<row from 0>"; a click on a table drawn a
+    # moment ago can select a cell without giving the grid the keys, so the moves are checked and redone
+    target = f"glide-cell-{column + 1}-{row}"
+    for _ in range(6):
         grid.click(position={"x": 80, "y": header + row_height * row + row_height / 2})
         pg.wait_for_timeout(200)
-        if selected.count():
+        if selected.count() != 1 or selected.first.inner_text() != name:
+            continue  # not selected yet, or the table was still being drawn anew
+        for _ in range(column):
+            pg.keyboard.press("ArrowRight")
+            pg.wait_for_timeout(30)
+        if selected.count() == 1 and selected.first.get_attribute("id") == target:
             break
-    assert selected.count() == 1, "could not select a cell of the table"
-    assert selected.first.inner_text() == name
-    for _ in range(column):
-        pg.keyboard.press("ArrowRight")
-        pg.wait_for_timeout(50)
+        pg.wait_for_timeout(300)
+    assert selected.count() == 1 and selected.first.get_attribute("id") == target, f"no cell {target} of {name!r}"
     expect(selected.first).to_have_text(old)
-    pg.keyboard.type(value, delay=20)
-    pg.wait_for_timeout(200)
+    # the first key opens the cell's editor; the rest go to it once it has the focus (sooner, they are lost)
+    pg.keyboard.type(value[0])
+    pg.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('gdg-input')")
+    pg.keyboard.type(value[1:], delay=10)
+    pg.wait_for_timeout(100)
     pg.keyboard.press("Enter")
+    pg.wait_for_timeout(500)  # the rerun the edit starts
+    idle(pg)
 
 
 # --- screenshots ------------------------------------------------------------------------------
