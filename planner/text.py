@@ -16,25 +16,26 @@ import re
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that
 # start markdown, HTML, entities, LaTeX ($) or Streamlit's directives (:red[...], :material/x:)
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~$&=^\"'])")
-# GFM links a bare "https://x.y", "www.x.y" or "a@b.c" even with its punctuation backslash-escaped: these
-# three go in as character references, which the link finder does not read as ":", "." or "@"
-_REFERENCES = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
-_LINKING = re.compile("[:.@]")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+# GFM turns a bare "https://x.y", "www.x.y" or "a@b.c" into a link by a search over the text after it is
+# parsed, so no escape stops it; a word joiner (U+2060, which shows as nothing) between the characters it
+# looks for does
+JOINER = "\u2060"
+_LINKING = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\\?\.)|(?=@)", re.IGNORECASE)
 
 
 def literal(text: object) -> str:
     """``text`` escaped for a Streamlit markdown element, so that it shows exactly as typed.
 
     Markdown, HTML, Streamlit's directives and bare web or mail addresses
-    (which GFM would make links) all show as the characters typed. Line breaks
-    are kept as hard breaks, so a multi-line note keeps its lines.
+    (which GFM would make links) all show as the characters typed; an address
+    carries an invisible :data:`JOINER`. Line breaks are kept as hard breaks,
+    so a multi-line note keeps its lines.
 
     >>> literal("**T** [evil](http://evil.example)")
-    '\\\\*\\\\*T\\\\*\\\\* \\\\[evil\\\\]\\\\(http&#58;//evil&#46;example\\\\)'
-    >>> literal("<b>x</b> a@b.c")
-    '\\\\<b\\\\>x\\\\</b\\\\> a&#64;b&#46;c'
+    '\\\\*\\\\*T\\\\*\\\\* \\\\[evil\\\\]\\\\(http\\\\:\\u2060//evil\\\\.example\\\\)'
+    >>> literal("<b>x</b> a@b.c www.x.y")
+    '\\\\<b\\\\>x\\\\</b\\\\> a\\u2060@b\\\\.c www\\u2060\\\\.x\\\\.y'
     """
-    escaped = _SPECIAL.sub(r"\\\1", str(text))
-    escaped = _LINKING.sub(lambda m: _REFERENCES[m.group(0)], escaped)
+    escaped = _LINKING.sub(JOINER, _SPECIAL.sub(r"\\\1", str(text)))
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from planner.text import JOINER
+
 HERE = Path(__file__).resolve().parent
 TIMEOUT = 120  # seconds for one script run; a cold solve on the shared machine can take a while
 
@@ -40,14 +42,14 @@ def run(target: Any) -> AppTest:
 
 
 def shown(markdown: str) -> str:
-    """Markdown as the reader sees its characters: :func:`planner.text.literal`'s escapes and references undone.
+    """Markdown as the reader sees its characters: :func:`planner.text.literal`'s escapes undone.
 
     >>> from planner.text import literal
     >>> shown(literal("send 5 x **A** [x](http://e.x)"))
     'send 5 x **A** [x](http://e.x)'
     """
-    # one pass, as markdown reads it: a backslash-escaped "&" starts no character reference
-    return re.sub(r"\\([!-/:-@\[-`{-~])|&#(\d+);", lambda m: m.group(1) or chr(int(m.group(2))), markdown).replace("  \n", "\n")
+    # literal()'s word joiners show as nothing
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(JOINER, "").replace("  \n", "\n")
 
 
 def texts(elements: Any) -> str:
