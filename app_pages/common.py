@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -122,3 +123,9 @@ def download_button(
     target.download_button(
         label, data, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore", **options
     )
+
+
+def fraction_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """``column_config`` for a plan's or ledger's table: columns of fractions (expected responses, credit-backs) to 2 decimals."""
+    fractional = [c for c in frame.columns if frame[c].dtype.kind == "f" and bool((frame[c].dropna() % 1 != 0).any())]
+    return {c: st.column_config.NumberColumn(format="%.2f") for c in fractional}

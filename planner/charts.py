@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from planner.compare import comparison_table
 from planner.plan import Plan
 from planner.scenario import Problem
 
@@ -415,24 +416,6 @@ def sends_per_week_figure(plan: Plan, height: int = 420) -> go.Figure:
     fig.update_xaxes(title_text="week starting", type="category")
     fig.update_yaxes(title_text="InMails sent")
     return fig
-
-
-def comparison_table(table: pd.DataFrame, cycles: int = 1) -> pd.DataFrame:
-    """The comparison with per-month figures and the extra responses per extra dollar of each tier.
-
-    ``extra_responses_per_dollar`` is the extra expected responses a month per
-    extra dollar a month against the current tier; empty where the tier costs
-    no more, or has no price.
-    """
-    out = table.copy()
-    cycles = max(cycles, 1)
-    out["unused_per_month"] = out["unused_credits"] / cycles
-    out["expired_or_forfeited_per_month"] = (out["expired_unused"] + out["forfeited_over_cap"]) / cycles
-    out["shortfall_per_month"] = out["goal_shortfall"] / cycles
-    extra_cost = out["extra_cost_per_month"].astype(float)
-    per_dollar = out["extra_responses_per_month"].astype(float) / extra_cost
-    out["extra_responses_per_dollar"] = per_dollar.where(extra_cost > 0.005)
-    return out
 
 
 def tier_label(row: pd.Series) -> str:

@@ -10,25 +10,36 @@ from __future__ import annotations
 
 import pulp
 
-from planner.scenario import Problem
+from planner.scenario import FreshStart, Problem, StartState
 
 
 def _cycle_label(problem: Problem, k: int) -> str:
+    """Cycle k in words, with the days the plan covers: a re-plan's current cycle starts today."""
     cal = problem.calendar
-    return f"cycle {k + 1} ({cal.date_of(cal.cycle_starts[k])} to {cal.date_of(cal.cycle_end(k))})"
+    days = problem.days_of(k)
+    match problem.start:
+        case StartState() if days.start > cal.cycle_starts[k]:
+            return f"cycle {k + 1} from today ({cal.date_of(days.start)} to {cal.date_of(cal.cycle_end(k))})"
+        case FreshStart() | StartState():
+            return f"cycle {k + 1} ({cal.date_of(cal.cycle_starts[k])} to {cal.date_of(cal.cycle_end(k))})"
+
+
+def _first_grant(problem: Problem, k: int) -> int:
+    """The grant cycle k still brings: none in a re-plan's current cycle once its first day is past."""
+    return problem.grants[k] if problem.calendar.cycle_starts[k] >= problem.first_day else 0
 
 
 def counting_rules(problem: Problem) -> list[str]:
-    """Conflicts that simple counts prove, each with its numbers."""
+    """Conflicts that simple counts prove, each with its numbers (over the cycles the plan covers)."""
     s = problem.scenario
-    cal = problem.calendar
     reasons: list[str] = []
-    carried = 0.0
-    for k in range(cal.cycles):
+    # credits held before the first cycle ahead: a re-plan's lots and the credit-backs the log still expects
+    carried = problem.opening_credits + sum(problem.start.credits_due.values())
+    for k in problem.cycles_ahead():
         label = _cycle_label(problem, k)
-        send_days = sum(1 for t in cal.cycle_days(k) if problem.can_send(t))
-        wanted = [(b.name, b.min) for b in problem.buckets if b.min > 0]
-        total_min = sum(m for _, m in wanted)
+        days = problem.days_of(k)
+        send_days = sum(1 for t in days if problem.can_send(t))
+        total_min = sum(problem.min_of(b, k) for b in problem.buckets)
         if total_min and send_days == 0:
             reasons.append(
                 f"{label}: minimums need {total_min} sends but the cycle has no send day "
@@ -39,23 +50,23 @@ def counting_rules(problem: Problem) -> list[str]:
                 f"{label}: minimums need {total_min} sends but {send_days} send days x {s.daily_cap}/day allow "
                 f"{send_days * s.daily_cap}"
             )
-        paid_min = sum(b.min for b in problem.buckets if not b.free)
+        paid_min = sum(problem.min_of(b, k) for b in problem.buckets if not b.free)
         tier = problem.tiers[k]
         cap = tier.balance_cap
-        grant = problem.grants[k]
-        held = grant + carried if cap is None else min(grant + carried, max(cap, carried))
+        grant = _first_grant(problem, k)
+        held = grant + carried if cap is None or grant == 0 else min(grant + carried, max(cap, carried))
         refund = (
             s.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0) if tier.credit_back else 0.0
         )
         # every paid send returns at most `refund` credits, so sends <= held / (1 - refund)
         most = held / (1 - refund) if refund < 1 else float("inf")
         # the reserve binds the minimums only when no send day falls in the cycle's release days
-        release_sends = any(problem.can_send(t) and not problem.reserve_applies(t) for t in cal.cycle_days(k))
+        release_sends = any(problem.can_send(t) and not problem.reserve_applies(t) for t in days)
         floor = 0 if release_sends else problem.reserve_floor(k)
         if paid_min + floor > most + 1e-9:
-            parts = f"{grant} credits granted"
+            parts = f"{grant} credits granted" if grant else "no new grant"
             if carried:
-                parts += f" plus at most {carried:g} carried over"
+                parts += f" plus at most {carried:g} {'held today' if grant == 0 else 'carried over'}"
             if refund:
                 parts += " and the expected credit-backs"
             keep = f" and the reserve keeps {floor}" if floor else ""
@@ -64,15 +75,25 @@ def counting_rules(problem: Problem) -> list[str]:
                 f"{parts}: at most {int(most + 1e-9)} sends"
             )
         carried = 0.0 if tier.max_age_days is None else max(0.0, held - paid_min)
+    reasons += _follow_up_rules(problem)
+    return reasons
+
+
+def _follow_up_rules(problem: Problem) -> list[str]:
+    """Follow-up minimums that the parent's pools (and the log's eligible recipients) cannot feed."""
+    reasons: list[str] = []
     for f in problem.buckets:
         if f.parent is None or f.min == 0:
             continue
         parent = problem.buckets[f.parent]
         if parent.pool is None:
             continue
-        for k in range(cal.cycles):
-            need = f.min * (k + 1)
-            eligible = f.alpha * parent.pool * (k + 1)
+        need = 0
+        eligible = problem.extra_eligible(f, problem.n_days - 1)
+        for k in problem.cycles_ahead():
+            need += problem.min_of(f, k)
+            pool = problem.pool_of(parent, k)
+            eligible += f.alpha * (pool if pool is not None else 0)
             if need > eligible + 1e-9:
                 reasons.append(
                     f"{_cycle_label(problem, k)}: {f.name} needs {need} follow-ups by then, but at most "
@@ -101,8 +122,8 @@ def elastic_reasons(problem: Problem, time_limit: float = 5.0) -> list[str]:
         if kind == "min":
             b, k = problem.buckets[int(rest[0])], int(rest[1])
             reasons.append(
-                f"{_cycle_label(problem, k)}: {b.name} needs at least {b.min} sends, but with the other "
-                f"minimums, credits, caps and follow-up rules only {b.min - gave:g} fit"
+                f"{_cycle_label(problem, k)}: {b.name} needs at least {problem.min_of(b, k)} sends, but with the other "
+                f"minimums, credits, caps and follow-up rules only {problem.min_of(b, k) - gave:g} fit"
             )
         elif kind == "reserve":
             reserve_days.append((int(rest[0]), gave))

@@ -107,15 +107,13 @@ def _take(lots: list[Lot], amount: float) -> float:
 def simulate(problem: Problem, sends: np.ndarray) -> LedgerResult:
     """Run a schedule (``sends[b, t]``) through the ledger and report every violation.
 
-    For a re-plan (``problem.start``) the ledger starts today with the credits
-    held and adds the credit-backs the log still expects.
+    The ledger covers ``problem.days``: for a re-plan it starts today with the
+    credits held and adds the credit-backs the log still expects.
     """
     due = refunds_due(problem, sends)
-    lots: list[Lot] = []
-    if problem.start is not None:
-        for t, amount in problem.start.credits_due.items():
-            due[t] += amount
-        lots = [Lot(problem.first_day - 1, last, amount) for last, amount in problem.start.lots]
+    for t, amount in problem.start.credits_due.items():
+        due[t] += amount
+    lots = [Lot(problem.first_day - 1, last, amount) for last, amount in problem.start.lots]
     return run_ledger(problem, paid_sends(problem, sends), due, first_day=problem.first_day, lots=lots)
 
 

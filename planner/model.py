@@ -96,7 +96,7 @@ def _accounts(
     last = problem.n_days - 1
     accounts: list[_Account] = []
     lots = []
-    for day, amount in sorted(problem.start.lots if problem.start is not None else []):
+    for day, amount in sorted(problem.start.lots):
         gone = min(amount, forfeit_held)  # a forfeiture takes the credits that expire first
         forfeit_held -= gone
         if amount - gone > 0:
@@ -258,7 +258,7 @@ class _Builder:
     def credits(self) -> None:
         """Grants, credit-backs and the balance of each account, day by day; the cap and the reserve."""
         problem, cal, s = self.problem, self.problem.calendar, self.problem.scenario
-        opening = sum(amount for _, amount in problem.start.lots) if problem.start is not None else 0.0
+        opening = problem.opening_credits
         # grants: exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
         inflow: dict[int, Terms] = {}
         forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
@@ -290,9 +290,8 @@ class _Builder:
                 terms = [(self.x[b.index, t], rate * b.rate) for b in self.paid if b.rate > 0]
                 if terms:
                     inflow.setdefault(t + lag, []).extend(terms)
-        if problem.start is not None:
-            for t, amount in problem.start.credits_due.items():
-                inflow.setdefault(t, []).append((self.one, amount))
+        for t, amount in problem.start.credits_due.items():
+            inflow.setdefault(t, []).append((self.one, amount))
 
         spend = {t: [(self.x[b.index, t], 1.0) for b in self.paid] for t in self.send_days}
         accounts = _accounts(self.prob, problem, inflow, self.one, forfeit_held)
@@ -424,7 +423,7 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
 
 def _credit_bound(problem: Problem) -> float:
     """An upper bound on any balance: every grant and credit held, with room for every credit-back."""
-    held = sum(amount for _, amount in problem.start.lots) + sum(problem.start.credits_due.values()) if problem.start else 0.0
+    held = problem.opening_credits + sum(problem.start.credits_due.values())
     return (float(sum(problem.grants)) + held) * 2 + 1000.0
 
 

@@ -71,6 +71,11 @@ class Plan:
     diagnosis: list[str] = field(default_factory=list)
 
     @property
+    def days(self) -> range:
+        """The day indices the plan covers: row i of ``ledger`` is day ``days[i]`` (a re-plan starts today)."""
+        return self.problem.days
+
+    @property
     def is_ok(self) -> bool:
         """True when the plan holds a schedule that meets every constraint."""
         return self.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)

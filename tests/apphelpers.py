@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from planner.text import JOINER
+from planner.text import WORD_JOINER
 
 HERE = Path(__file__).resolve().parent
 TIMEOUT = 120  # seconds for one script run; a cold solve on the shared machine can take a while
@@ -49,7 +49,7 @@ def shown(markdown: str) -> str:
     'send 5 x **A** [x](http://e.x)'
     """
     # literal()'s word joiners show as nothing
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(JOINER, "").replace("  \n", "\n")
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "").replace("  \n", "\n")
 
 
 def texts(elements: Any) -> str:

@@ -35,6 +35,7 @@ from planner.paths import EXAMPLES_DIR
 from planner.scenario import load_scenario, scenario_from_toml
 from planner.share import decode_scenario, encode_scenario
 from planner.solve import make_plan
+from planner.text import literal
 
 APP = "../app.py"  # relative to tests/
 PAGES = ["app_pages/plan.py", "app_pages/compare.py", "app_pages/track.py", "app_pages/history.py", "app_pages/catalog.py"]
@@ -316,7 +317,7 @@ def test_a_bad_upload_says_why_and_changes_nothing() -> None:
     at.selectbox(key="plan_tier").set_value("Premium Business").run()
     at.file_uploader(key="plan_upload").upload("bad.toml", b'start = 2026-06-01\ntier = "Gold"\n[goals]\nsales = 1.0\n').run()
     no_exception(at)
-    assert "uploaded file 'bad.toml': tier = 'Gold': unknown tier" in texts(at.error)
+    assert "uploaded file 'bad.toml': tier = \"Gold\": unknown tier" in texts(at.error)
     assert at.selectbox(key="plan_tier").value == "Premium Business"
     assert metric_values(at)["Credits granted"] == "15"
 
@@ -416,7 +417,7 @@ def test_compare_plans_the_plan_pages_scenario_on_every_tier() -> None:
     assert list(table["tier"]) == list(load_catalog())
     assert table.set_index("tier").loc["Premium Business", "current"]
     verdicts = next(m.value for m in at.markdown if m.value.startswith("- "))
-    assert "Sales Navigator Core adds 4.5 expected responses a month for $40 more: $8.89 each." in verdicts
+    assert literal("Sales Navigator Core adds 4.5 expected responses a month for $40 more: $8.89 each.") in verdicts
     chart = chart_spec(at, "compare_chart")
     assert [a["text"] for a in chart["layout"]["annotations"]][0] == "Expected responses a month"
     assert "compare_dl_csv" in {b.key for b in at.get("download_button")}

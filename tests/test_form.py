@@ -200,9 +200,9 @@ def test_model_errors_name_the_bucket_row(form: FormValues, catalog: Catalog) ->
     problems = _problems(replace(form, buckets=[dict(rows[0], min=30), *rows[1:]]), catalog)
     assert problems == ["buckets row 1 ('Initial prospecting'): min (30) is above pool (25)"]
     problems = _problems(replace(form, buckets=[rows[0], dict(rows[1], follows="Nobody"), rows[2]]), catalog)
-    assert problems == ["buckets row 2 ('Follow-up'): follows = 'Nobody': no bucket has that name"]
+    assert problems == ["buckets row 2 ('Follow-up'): follows = \"Nobody\": no bucket has that name"]
     problems = _problems(replace(form, buckets=[rows[0], rows[0]]), catalog)
-    assert problems == ["buckets row 2 ('Initial prospecting'): name = 'Initial prospecting': bucket names must be unique"]
+    assert problems == ["buckets row 2 ('Initial prospecting'): name = \"Initial prospecting\": bucket names must be unique"]
 
 
 def test_goals_and_buckets_cannot_be_empty(form: FormValues, catalog: Catalog) -> None:

@@ -132,6 +132,25 @@ def test_saving_under_a_name_adds_versions_and_never_overwrites(store: Store, sa
         assert reopened.scenario_versions("nobody") == []
 
 
+def test_saving_an_unchanged_scenario_returns_its_version_instead_of_an_identical_new_one(store: Store, sales: Scenario) -> None:
+    first = store.save_scenario("Sales", sales)
+    again = store.save_scenario("Sales", sales)
+    assert (again.id, again.version, again.unchanged) == (first.id, 1, True) and not first.unchanged
+    assert [r.version for r in store.scenario_versions("Sales")] == [1]
+    changed = store.save_scenario("Sales", sales.model_copy(update={"title": "changed"}))
+    assert (changed.version, changed.unchanged) == (2, False)
+    # back to the first: a new version, since it differs from the latest one
+    assert store.save_scenario("Sales", sales).version == 3
+
+
+def test_an_empty_database_location_is_refused_not_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.db"))
+    for empty in ("", "   "):
+        with pytest.raises(StoreError, match="the database location is empty"):
+            Store.open(empty)
+    assert not (tmp_path / "env.db").exists()
+
+
 def test_bad_names_and_ids(store: Store, sales: Scenario) -> None:
     with pytest.raises(StoreError, match="must not be empty"):
         store.save_scenario("  ", sales)
@@ -304,7 +323,7 @@ def test_a_database_from_schema_v1_opens_after_an_upgrade_keeping_every_row(
         ]
         # and the upgraded database takes new rows with the new columns
         s.add_usage("Sales", LOG)
-        assert s.save_scenario("Sales", sales).version == 3
+        assert s.save_scenario("Sales", sales.model_copy(update={"title": "after the upgrade"})).version == 3
         assert [e.recipient for e in s.usage("Sales")][-3:] == ["Ann", None, "Bob"]
     with closing(sqlite3.connect(db_path)) as conn, conn:
         steps = conn.execute("SELECT version, description FROM schema_version ORDER BY version").fetchall()
@@ -369,6 +388,83 @@ def test_a_file_that_is_not_a_database_is_a_store_error(db_path: Path) -> None:
     db_path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open database"):
         Store.open(db_path)
+
+
+def _damage(path: Path) -> None:
+    """Fixed "random" bytes over the pages in the middle of the file (page headers included)."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // 2) // page * page
+    data[middle : middle + 2 * page] = bytes((i * 151 + 7) % 256 for i in range(2 * page))
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_file_is_a_store_error_naming_what_failed(db_path: Path, sales: Scenario) -> None:
+    with Store.open(db_path) as s:
+        for i in range(30):
+            s.save_scenario("Sales", sales.model_copy(update={"title": f"v{i} " + "x" * 500}))
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _damage(db_path)
+    with pytest.raises(StoreError) as caught, Store.open(db_path) as s:
+        s.list_scenarios()
+        s.scenario_versions("Sales")
+    assert "malformed" in str(caught.value) or "not a database" in str(caught.value)
+
+
+def test_a_read_only_database_is_a_store_error_on_open(db_path: Path, sales: Scenario) -> None:
+    # the tests run as root, who may write any file: SQLite's read-only mode gives the error a read-only file gives
+    Store.open(db_path).close()
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("PRAGMA journal_mode = DELETE")  # as a file copied from elsewhere may be
+    url = f"sqlite:///file:{db_path}?mode=ro&uri=true"
+    with pytest.raises(
+        StoreError, match=r"cannot open database .*attempt to write a readonly database \(in: PRAGMA journal_mode"
+    ):
+        Store.open(url)
+
+
+def test_a_dropped_table_is_named_at_open(db_path: Path) -> None:
+    Store.open(db_path).close()
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("DROP TABLE plans")
+    with pytest.raises(StoreError, match="lacks table plans although its schema is version"):
+        Store.open(db_path)
+
+
+def test_a_stored_outcome_the_code_does_not_know_is_a_store_error(store: Store, db_path: Path) -> None:
+    store.add_usage("Sales", LOG)
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("UPDATE usage_entries SET outcome = 'ghosted' WHERE id = 2")
+    with pytest.raises(StoreError, match="holds \\(entry 2\\) outcome 'ghosted', which this planner does not know"):
+        store.usage("Sales")
+
+
+def test_a_failing_statement_is_named_in_the_error(store: Store, db_path: Path) -> None:
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("DROP TABLE usage_batches")
+    with pytest.raises(StoreError, match=r"list the usage batches: no such table: usage_batches \(in: SELECT"):
+        store.usage_batches()
+
+
+def test_opening_waits_while_another_connection_writes_in_rollback_mode(db_path: Path) -> None:
+    # SQLite refuses "PRAGMA journal_mode = WAL" at once, without the busy timeout, while another connection
+    # holds the write lock of a rollback-mode database: the cause of "database is locked" when two processes
+    # open a new history database together
+    Store.open(db_path).close()
+    with closing(sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)) as other:
+        other.execute("PRAGMA journal_mode = DELETE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("CREATE TABLE other_program (x)")
+        release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+        release.start()
+        try:
+            with Store.open(db_path) as s:
+                assert s.schema_version == SCHEMA_VERSION
+        finally:
+            release.join()
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 # --- concurrency -----------------------------------------------------------------------------
