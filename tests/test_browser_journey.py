@@ -37,7 +37,7 @@ pytestmark = MARKS
 expect.set_options(timeout=WAIT_MS)
 
 # markdown, HTML, a link and an outside image, right-to-left text and emoji, in one name
-HOSTILE = "**T** [Sign in](https://evil.example/login) ![p](https://evil.example/p.png) <b>x</b> שלום مرحبا 👋🏽 :red[r]"
+HOSTILE = "[a](https://evil.example)![](https://evil.example/p)<b>x</b> שלום👋🏽:red[r]**T**"  # a name: 80 at most
 HEADLINE = {  # metric label -> (totals field, digits), as the Plan page formats them
     "Credits granted": ("credits_granted", 0),
     "Credits spent": ("credits_spent", 0),
