@@ -480,6 +480,8 @@ if stale:
     scenario_toml, time_limit = ss["plan_valid"]
     scenario = scenario_from_toml(scenario_toml, catalog)
     encoded = encode_scenario(scenario)
+    if st.query_params.get(PARAM) != encoded:  # the link holds the plan shown (a page link back here drops it)
+        st.query_params[PARAM] = encoded
     st.warning(
         "**Stale:** below is the plan of your last inputs that had one, not of the inputs above; "
         "it, its downloads and the page's link update once the problem is fixed.",
