@@ -16,7 +16,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages.common import CHART_CONFIG, DEFAULT_TIME_LIMIT, PERSIST, cached_catalog, cached_plan, download_button
+from app_pages.common import (
+    CHART_CONFIG,
+    DEFAULT_TIME_LIMIT,
+    PERSIST,
+    cached_catalog,
+    cached_plan,
+    download_button,
+    fraction_columns,
+)
 from planner.charts import burndown_figure, sends_per_week_figure
 from planner.export import ledger_csv, schedule_csv
 from planner.form import (
@@ -659,7 +667,7 @@ with st.expander("Full schedule, day by day", expanded=False, icon=":material/ca
         hide_index=True,
         width="stretch",
         placeholder="–",
-        column_config={"expected_responses": st.column_config.NumberColumn("expected_responses", format="%.3f")},
+        column_config=fraction_columns(schedule),
     )
 with st.expander("Credit ledger, day by day", expanded=False, icon=":material/account_balance:"):
     st.dataframe(
@@ -668,12 +676,7 @@ with st.expander("Credit ledger, day by day", expanded=False, icon=":material/ac
         hide_index=True,
         width="stretch",
         placeholder="–",
-        # the simulator's credits are fractions where credit-backs are expected: two places, not 16.433324
-        column_config={
-            c: st.column_config.NumberColumn(c, format="%.2f")
-            for c in plan.ledger.columns
-            if pd.api.types.is_float_dtype(plan.ledger[c])
-        },
+        column_config=fraction_columns(plan.ledger),  # credits expected back are fractions: two places, not 16.433324
     )
 
 st.subheader("Save and share")

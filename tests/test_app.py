@@ -7,6 +7,7 @@ bytes, so the exports are checked through the same functions the page calls
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -531,3 +532,16 @@ def test_a_crash_shows_no_error_details() -> None:
 
     config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_the_ledger_shows_fractions_to_two_places_and_goals_by_their_labels() -> None:
+    """The ledger showed numbers like 16.433324, the goal mix raw keys ("sales")."""
+    at = app_test(APP)
+    at.query_params["s"] = encode_scenario(load_scenario(EXAMPLES_DIR / "team_upgrade.toml"))  # credit-back at 50 %
+    at.run()
+    no_exception(at)
+    (ledger,) = [d for d in at.dataframe if "credited_back" in d.value.columns]
+    columns = json.loads(ledger.proto.columns)
+    assert columns["credited_back"]["type_config"]["format"] == "%.2f" and columns["closing"]["type_config"]["format"] == "%.2f"
+    assert ledger.proto.placeholder == "–"  # an empty cell shows a dash, not None
+    assert set(read_only_table(at, "shortfall")["goal"]) == {"Sales prospecting", "Networking"}
