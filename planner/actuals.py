@@ -333,10 +333,6 @@ class Replan:
     plan: Plan  # the new plan, from today to the horizon's end
     used_learned_rates: bool
 
-    def standing(self, original: Plan | None = None) -> str:
-        """Where the user stands, in a sentence: behind or ahead of plan, and what expires next."""
-        return standing(self, original)
-
 
 def replan(
     scenario: Scenario,
@@ -358,32 +354,3 @@ def replan(
     state = start_state(problem, entries, today, actual)
     plan = make_plan(replace(problem, start=state), time_limit=time_limit, gap=gap)
     return Replan(today=today, actual=actual, rates=rates, plan=plan, used_learned_rates=use_learned_rates)
-
-
-def standing(result: Replan, original: Plan | None = None) -> str:
-    """ "9 credits behind plan; at this pace 7 expire on 30 Jun" — from the log and the plan."""
-    actual = result.actual
-    spent = float(actual.table["spent"].sum()) if len(actual.table) else 0.0
-    parts = []
-    if original is not None and original.is_ok and len(original.ledger):
-        planned = float(original.ledger[original.ledger["date"] < result.today]["spent"].sum())
-        diff = planned - spent
-        if abs(diff) < 0.5:
-            parts.append("on plan")
-        else:
-            parts.append(f"{abs(diff):.0f} credits {'behind' if diff > 0 else 'ahead of'} plan")
-    problem = result.plan.problem
-    days = len(actual.table)
-    pace = spent / days if days else 0.0
-    # at the pace so far (credit-paid sends a day), the first lot held today that lapses with credits left
-    used = 0.0
-    for lot in sorted(actual.lots, key=lambda lot: lot.last_day):
-        by_then = pace * (lot.last_day - problem.first_day + 1)
-        lapse = lot.amount - max(0.0, by_then - used)
-        if lapse >= 0.5:
-            parts.append(f"at this pace {lapse:.0f} expire on {problem.calendar.date_of(lot.last_day):%d %b %Y}")
-            break
-        used += lot.amount
-    else:
-        parts.append("at this pace none of the credits held today expire unused")
-    return "; ".join(parts)

@@ -33,12 +33,16 @@ from typing import TYPE_CHECKING, Any
 from planner.usage import BadCell, ImportResult, Outcome, UsageImportError, UsageRowError, parse_date
 
 if TYPE_CHECKING:
+    from planner.actuals import Replan
     from planner.catalog import Catalog
     from planner.plan import Plan
+    from planner.scenario import Scenario
     from planner.store import Store
+    from planner.usage import UsageEntry
 
 EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_TIME_LIMIT, EXIT_ERROR = 0, 2, 3, 4, 5
 EXIT_BUG, EXIT_INTERRUPTED = 70, 130
+MAX_PATHS = 50_000  # every path's day is held in memory: a year of 50,000 paths takes about 600 MB
 REPORT_REJECTED = 50  # rejected log rows printed one by one; past these, counts per reason
 DEBUG_VAR = "INMAIL_PLANNER_DEBUG"
 
@@ -81,6 +85,29 @@ def _gap(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1 (0.1 = a 10 %% chance)")
+    return value
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} must be from {low:,} to {high:,}")
+        return value
+
+    return parse
+
+
 def _date(text: str) -> date:
     try:
         return parse_date(text, None)
@@ -105,6 +132,13 @@ def _solver_help(what: str) -> Callable[[], str]:
         return f"seconds the solver may take (default {DEFAULT_TIME_LIMIT:g})"
 
     return text
+
+
+def _risk_defaults() -> tuple[int, int]:
+    """The simulation's default paths and seed (read when help is shown: planner.risk loads numpy)."""
+    from planner.risk import DEFAULT_PATHS, DEFAULT_SEED
+
+    return DEFAULT_PATHS, DEFAULT_SEED
 
 
 def _solver_options(parser: _Parser, *, gap: bool) -> None:
@@ -134,6 +168,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="save the scenario (a new version of NAME unless unchanged) and the plan in the history database",
     )
+
+    plan.add_argument(
+        "--max-risk",
+        type=_share,
+        metavar="R",
+        help="count on as much of the expected credit-backs as keeps the chance of running dry at or below R "
+        "(0.1 = 10 %%): the safe refund_reliance, put in the summary",
+    )
+
+    risk = sub.add_parser("risk", help="simulate a scenario's plan with random responses: the chance of running dry")
+    risk.add_argument("scenario", help="scenario TOML file")
+    action = risk.add_argument("--paths", type=_count(1, MAX_PATHS), default=None, metavar="N")
+    risk.late_help.append((action, lambda: f"random paths to simulate (default {_risk_defaults()[0]:,}; at most {MAX_PATHS:,})"))
+    action = risk.add_argument("--seed", type=_count(0, 2**63 - 1), default=None, metavar="S")
+    risk.late_help.append((action, lambda: f"the same seed gives the same numbers (default {_risk_defaults()[1]})"))
+    risk.add_argument("--log", metavar="USAGE.csv", help="usage log CSV: simulate the re-plan from --today, with learned rates")
+    risk.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the day to re-plan from (with --log)")
+    risk.add_argument("--date-order", choices=("iso", "day_first", "month_first"), default="iso")
+    risk.add_argument("--fan", metavar="FILE.csv", help="write the balance fan: date, p10, p50, p90 of the closing balance")
+    risk.add_argument("--summary", metavar="FILE.json", help="write P(run dry), its 10 %% day, P(reserve holds) and the spreads")
+    _solver_options(risk, gap=False)
 
     compare = sub.add_parser("compare", help="plan a scenario on several tiers")
     compare.add_argument("scenario", help="scenario TOML file")
@@ -304,16 +359,31 @@ def _plan(args: argparse.Namespace) -> int:
 
     catalog = _catalog(args)
     scenario = load_scenario(args.scenario, catalog)
-    plan = make_plan(
-        scenario,
-        catalog=catalog,
-        time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
-        gap=DEFAULT_GAP if args.gap is None else args.gap,
-        solver=args.solver,
-    )
+    time_limit = args.time_limit or DEFAULT_TIME_LIMIT
+    gap = DEFAULT_GAP if args.gap is None else args.gap
+    summary: str | None = None
+    if args.max_risk is None:
+        plan = make_plan(scenario, catalog=catalog, time_limit=time_limit, gap=gap, solver=args.solver)
+    else:
+        from planner.risk import NoSchedule, safe_reliance
+
+        try:
+            safe = safe_reliance(
+                scenario,
+                args.max_risk,
+                plan_for=lambda s: make_plan(s, time_limit=time_limit, gap=gap, solver=args.solver, catalog=catalog),
+            )
+        except NoSchedule as err:
+            plan = err.plan
+        else:
+            plan = safe.plan
+            scenario = plan.problem.scenario  # with the reliance chosen: what --save keeps is what was planned
+            print(f"safe reliance: {safe.sentence} ({safe.report.paths:,} paths)")
+            data = plan.summary() | {"refund_reliance": safe.reliance, "max_risk": args.max_risk, "risk": safe.report.summary()}
+            summary = json.dumps(data, indent=2, default=str) + "\n"
     _report(plan)
     # the files first: a history database that cannot be written must not cost the user the plan
-    _write_outputs(plan, args, summary_json(plan))
+    _write_outputs(plan, args, summary if summary is not None else summary_json(plan))
     if args.save:
         from planner.store import Store, StoreError
 
@@ -444,18 +514,16 @@ def _records(table: Any) -> list[dict[str, Any]]:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def _replan(args: argparse.Namespace) -> int:
+def _replanned(
+    args: argparse.Namespace, scenario: Scenario, catalog: Catalog, time_limit: float, *, learned_rates: bool
+) -> tuple[Replan, list[UsageEntry]]:
+    """The usage log (``--log`` or ``--log-from``) and the re-plan from ``--today`` it gives; _Refused when it cannot be made."""
     from planner.actuals import replan
-    from planner.export import to_csv, write_text
-    from planner.scenario import ScenarioError, load_scenario, resolve
-    from planner.solve import DEFAULT_TIME_LIMIT, make_plan
+    from planner.scenario import ScenarioError, resolve
     from planner.usage import import_usage
 
-    catalog = _catalog(args)
-    scenario = load_scenario(args.scenario, catalog)
-    time_limit = args.time_limit or DEFAULT_TIME_LIMIT
     problem = resolve(scenario, catalog)
-    if args.log_from:
+    if getattr(args, "log_from", None):
         from planner.store import Store
 
         with Store.open(args.db) as store:
@@ -468,21 +536,28 @@ def _replan(args: argparse.Namespace) -> int:
         _report_import(imported)
         entries = imported.entries
     try:
-        result = replan(
-            scenario, entries, args.today, catalog=catalog, use_learned_rates=args.learned_rates, time_limit=time_limit
-        )
-    except ScenarioError as err:  # the scenario itself was read above: this is about --today or the log
-        _say(f"cannot re-plan {args.scenario} from --today {args.today}:")
-        for reason in err.problems:
-            print(f"  - {reason}", file=sys.stderr)
-        return EXIT_INVALID
-    actual = result.actual
-    if actual.overspent_on is not None:
-        _say(
-            f"the log spends credits the ledger does not hold, first on {actual.overspent_on}; "
+        result = replan(scenario, entries, args.today, catalog=catalog, use_learned_rates=learned_rates, time_limit=time_limit)
+    except ScenarioError as err:  # the scenario itself was read before: this is about --today or the log
+        reasons = "".join(f"\n  - {reason}" for reason in err.problems)
+        raise _Refused(f"cannot re-plan {args.scenario} from --today {args.today}:{reasons}") from None
+    if result.actual.overspent_on is not None:
+        raise _Refused(
+            f"the log spends credits the ledger does not hold, first on {result.actual.overspent_on}; "
             "check the log's dates, buckets and free sends"
         )
-        return EXIT_INVALID
+    return result, list(entries)
+
+
+def _replan(args: argparse.Namespace) -> int:
+    from planner.export import to_csv, write_text
+    from planner.scenario import load_scenario
+    from planner.solve import DEFAULT_TIME_LIMIT, make_plan
+
+    catalog = _catalog(args)
+    scenario = load_scenario(args.scenario, catalog)
+    time_limit = args.time_limit or DEFAULT_TIME_LIMIT
+    result, _ = _replanned(args, scenario, catalog, time_limit, learned_rates=args.learned_rates)
+    actual = result.actual
     for note in actual.notes:
         print(f"  - {note}", file=sys.stderr)
     balance = actual.balance_today(result.plan.problem)
@@ -491,7 +566,9 @@ def _replan(args: argparse.Namespace) -> int:
         f"balance at the start of {args.today}: {balance['credits'].sum():g} credits ({held}); "
         f"{actual.credits_returned:g} returned by responses"
     )
-    print(f"standing: {result.standing(make_plan(scenario, catalog=catalog, time_limit=time_limit))}")
+    from planner.tracking import standing
+
+    print(f"standing: {standing(result, make_plan(scenario, catalog=catalog, time_limit=time_limit))}")
     if args.learned_rates:
         for line in _rates_lines(result.rates):
             print(line)
@@ -509,7 +586,43 @@ def _replan(args: argparse.Namespace) -> int:
     return _exit_of(result.plan)
 
 
+def _risk(args: argparse.Namespace) -> int:
+    from planner.export import to_csv, write_text
+    from planner.risk import Beliefs, beliefs_from_log, simulate
+    from planner.scenario import load_scenario
+    from planner.solve import DEFAULT_TIME_LIMIT, make_plan
+
+    if (args.log is None) != (args.today is None):
+        raise _Refused("--log and --today go together: the re-plan from today of the log is what is simulated")
+    catalog = _catalog(args)
+    scenario = load_scenario(args.scenario, catalog)
+    time_limit = args.time_limit or DEFAULT_TIME_LIMIT
+    beliefs: Beliefs | None = None
+    if args.log is not None:
+        result, entries = _replanned(args, scenario, catalog, time_limit, learned_rates=False)
+        plan = result.plan
+        if plan.is_ok:
+            beliefs = beliefs_from_log(result, entries)
+        print(f"re-plan from {args.today}, rates drawn from what the log taught (learned posteriors)")
+    else:
+        plan = make_plan(scenario, catalog=catalog, time_limit=time_limit)
+    _report(plan)
+    if not plan.is_ok:
+        return _exit_of(plan)
+    default_paths, default_seed = _risk_defaults()
+    paths = default_paths if args.paths is None else args.paths
+    report = simulate(plan, beliefs, paths=paths, seed=default_seed if args.seed is None else args.seed).report()
+    for line in report.lines():
+        print(line)
+    if args.fan:
+        write_text(args.fan, to_csv(report.fan))
+    if args.summary:
+        write_text(args.summary, json.dumps(report.summary(), indent=2) + "\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "risk": _risk,
     "plan": _plan,
     "compare": _compare,
     "replan": _replan,

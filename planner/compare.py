@@ -56,7 +56,7 @@ def _tier_of(ref: TierRef, catalog: Catalog, field: str) -> Tier:
     if isinstance(ref, Tier):
         return ref
     if ref not in catalog:
-        raise ScenarioError([f"{field} = {ref!r}: unknown tier; known tiers: {', '.join(catalog)}"])
+        raise ScenarioError([catalog.unknown_tier_message(field, ref)])
     return catalog[ref]
 
 

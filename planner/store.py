@@ -27,7 +27,8 @@ Schema versions
     ``schema_version`` holds one row per migration step applied. At open, the
     steps of :data:`MIGRATIONS` above the database's version run in order,
     inside one write transaction that holds the write lock from its start
-    (``BEGIN IMMEDIATE``) and reads the version under it, so a database from
+    (``BEGIN IMMEDIATE``; on PostgreSQL an advisory lock, as DDL there takes
+    no lock on tables yet to be made) and reads the version under it, so a database from
     an older planner opens after an upgrade and two processes opening a new
     database at once do not both migrate: the second waits, then finds the
     schema made. A database at the current version is only read at open.
@@ -43,8 +44,16 @@ Concurrency
     the busy timeout. Every write transaction starts with
     ``BEGIN IMMEDIATE``, so it holds the write lock from its first read
     (the version number of a new scenario is read and written under one lock);
-    concurrent writers wait their turn instead of failing or losing rows. On
-    other databases the unique (name, version) key and a retry do that job.
+    concurrent writers wait their turn instead of failing or losing rows.
+    PostgreSQL writes at READ COMMITTED, where two transactions may read the
+    same latest version at once; so a write under a scenario name (a scenario
+    version, a usage batch) first takes a transaction-scoped advisory lock on
+    that name (``pg_advisory_xact_lock``), released at commit: writes under
+    one name take turns, read what the one before them committed (the next
+    version number, the unchanged-save rule, the rows a usage import already
+    holds), and number their usage batches in commit order, which is the
+    order the log is read in. On other databases the unique (name, version)
+    key and a retry do that job for scenario versions.
 
 >>> store = Store.open("sqlite://")   # in memory, for the example
 >>> from planner.scenario import scenario_from_toml
@@ -60,9 +69,11 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -116,9 +127,11 @@ ENV_VAR = "INMAIL_PLANNER_DB"
 APP_NAME = "inmail-planner"
 DEFAULT_FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30.0
+CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL: give up on a server that does not answer (a URL's own connect_timeout wins)
 NAME_MAX = 200
 SAVE_RETRIES = 5
 _PG_MIGRATION_LOCK = 0x1A_4D_A1_1  # advisory lock key: one migrating process at a time on PostgreSQL
+_PG_NAME_LOCKS = 0x1A_4D  # advisory lock space (the two-key form) of the per-name write locks on PostgreSQL
 
 
 class StoreError(Exception):
@@ -143,8 +156,19 @@ def describe(err: BaseException) -> str:
     if isinstance(err, StatementError):
         cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err.orig or err
         statement = _statement(err.statement)
-        return f"{cause} (in: {statement})" if statement else str(cause)
+        return f"{_driver_message(cause)} (in: {statement})" if statement else _driver_message(cause)
     return str(err)
+
+
+def _driver_message(cause: BaseException) -> str:
+    """The driver's message on one line, without PostgreSQL's "LINE n: ..." copy of the statement and its caret.
+
+    >>> _driver_message(Exception('relation "plans" does not exist\\nLINE 1: SELECT * FROM plans\\n                      ^'))
+    'relation "plans" does not exist'
+    """
+    lines = [line.strip() for line in str(cause).splitlines()]
+    # the statement is named whole after the message; its excerpt with a caret under the error adds only noise
+    return " ".join(line for line in lines if line and not re.match(r"LINE \d+:", line) and set(line) != {"^"})
 
 
 def _plain(err: SQLAlchemyError) -> str:
@@ -471,6 +495,9 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
 
 
 def _make_engine(url: URL, echo: bool) -> Engine:
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits as long as the operating system does (minutes) for a server that does not answer: the app would hang
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     if url.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
     memory = _is_memory(url)
@@ -622,6 +649,11 @@ def _check_name(name: str) -> str:
         raise StoreError("a scenario name must not be empty")
     if len(clean) > NAME_MAX:
         raise StoreError(f"scenario name is {len(clean)} characters long; at most {NAME_MAX}")
+    # a NUL is stored by SQLite but refused by PostgreSQL, and no driver can encode a lone surrogate:
+    # refused alike on every database, before the database sees them
+    odd = next((ch for ch in clean if ch == "\x00" or "\ud800" <= ch <= "\udfff"), None)
+    if odd is not None:
+        raise StoreError(f"scenario name {ascii(clean)} holds the character {ascii(odd)[1:-1]}, which a database cannot store")
     return clean
 
 
@@ -707,15 +739,28 @@ class Store:
             return int(conn.execute(select(func.max(schema_version.c.version))).scalar_one() or 0)
 
     @contextmanager
-    def _write(self, doing: str) -> Iterator[Connection]:
-        """A write transaction; a database error in it becomes a StoreError saying what failed (``doing``)."""
+    def _write(self, doing: str, *, name: str | None = None, conflicts: bool = False) -> Iterator[Connection]:
+        """A write transaction; a database error in it becomes a StoreError saying what failed (``doing``).
+
+        ``name``: the scenario name written under, whose writes must take turns
+        (on PostgreSQL, see "Concurrency"; SQLite's ``BEGIN IMMEDIATE`` already
+        serialises every write). ``conflicts``: let an IntegrityError through,
+        for a caller that retries on it.
+        """
         try:
             with self._engine.connect() as conn:
                 conn.execution_options(planner_write=True)
                 with conn.begin():
+                    if name is not None and conn.dialect.name == "postgresql":
+                        conn.execute(
+                            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:key AS integer))"),
+                            {"space": _PG_NAME_LOCKS, "key": _name_lock_key(name)},
+                        )
                     yield conn
-        except IntegrityError:
-            raise  # save_scenario retries on it
+        except IntegrityError as err:
+            if conflicts:
+                raise
+            raise StoreError(f"{doing}: {_plain(err)}") from None
         except SQLAlchemyError as err:
             raise StoreError(f"{doing}: {_plain(err)}") from None
         except sqlite3.Error as err:  # pragma: no cover - SQLAlchemy wraps the driver's errors
@@ -749,7 +794,7 @@ class Store:
         toml = scenario_to_toml(scenario)
         for attempt in range(SAVE_RETRIES):
             try:
-                with self._write(f"save scenario {name!r}") as conn:
+                with self._write(f"save scenario {name!r}", name=name, conflicts=True) as conn:
                     latest = conn.execute(
                         select(scenarios).where(scenarios.c.name == name).order_by(scenarios.c.version.desc()).limit(1)
                     ).first()
@@ -763,21 +808,19 @@ class Store:
                     )
                 return ScenarioRecord(new_id, name, version, created, toml)
             except IntegrityError as err:
-                # another writer took this version number first (databases without BEGIN IMMEDIATE)
+                # another writer took this version number first (databases with neither BEGIN IMMEDIATE nor the name lock)
                 if attempt == SAVE_RETRIES - 1:
                     raise StoreError(f"save scenario {name!r}: {_plain(err)}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def list_scenarios(self) -> list[ScenarioRecord]:
-        """The latest version of each named scenario, by name."""
+        """The latest version of each named scenario, by name (by code point, the same on every database)."""
         latest = select(scenarios.c.name, func.max(scenarios.c.version).label("version")).group_by(scenarios.c.name).subquery()
-        query = (
-            select(scenarios)
-            .join(latest, (scenarios.c.name == latest.c.name) & (scenarios.c.version == latest.c.version))
-            .order_by(scenarios.c.name)
-        )
+        query = select(scenarios).join(latest, (scenarios.c.name == latest.c.name) & (scenarios.c.version == latest.c.version))
         with self._read("list the saved scenarios") as conn:
-            return [_scenario_record(row) for row in conn.execute(query)]
+            records = [_scenario_record(row) for row in conn.execute(query)]
+        # sorted here, not by ORDER BY: PostgreSQL sorts by the server's collation ('b' before 'C' in en_US), SQLite by code point
+        return sorted(records, key=lambda r: r.name)
 
     def scenario_versions(self, name: str) -> list[ScenarioRecord]:
         """Every saved version of a scenario, oldest first (empty if the name is unknown)."""
@@ -889,7 +932,7 @@ class Store:
             Where they came from (a file name, "app", "cli"), kept with the batch.
         """
         name = _check_name(scenario_name)
-        with self._write(f"save usage entries under {name!r}") as conn:
+        with self._write(f"save usage entries under {name!r}", name=name) as conn:
             return self._insert_batch(conn, name, list(entries), source, replaces_log)
 
     def add_new_usage(self, scenario_name: str, entries: Iterable[UsageEntry], *, source: str | None = None) -> AddedUsage:
@@ -901,8 +944,8 @@ class Store:
         """
         name = _check_name(scenario_name)
         entries = list(entries)
-        with self._write(f"save usage entries under {name!r}") as conn:
-            saved = [_usage_entry(row, name) for row in conn.execute(self._log_query(conn, name))]
+        with self._write(f"save usage entries under {name!r}", name=name) as conn:
+            saved = [_usage_entry(row, name) for row in conn.execute(self._log_query(name))]
             new, _ = log_diff(entries, saved)
             batch = self._insert_batch(conn, name, new, source, False) if new else None
         return AddedUsage(batch_id=batch, added=len(new), skipped=len(entries) - len(new))
@@ -937,19 +980,24 @@ class Store:
         return batch_id
 
     @staticmethod
-    def _log_query(conn: Connection, name: str) -> Select[Any]:
-        """The rows of the log of ``name``: the latest batch that replaced the log and every batch after it."""
-        query = (
+    def _log_query(name: str) -> Select[Any]:
+        """The rows of the log of ``name``: the latest batch that replaced the log and every batch after it.
+
+        One statement, so that it reads one snapshot: as two (the latest
+        replacing batch, then the rows from it on), a replacement committed in
+        between would be read beside the one it replaces (at PostgreSQL's READ
+        COMMITTED every statement sees the latest commits).
+        """
+        snapshot = (
+            select(func.max(usage_batches.c.id))
+            .where(usage_batches.c.scenario_name == name, usage_batches.c.replaces_log.is_(True))
+            .scalar_subquery()
+        )
+        return (
             select(usage_entries)
-            .where(usage_entries.c.scenario_name == name)
+            .where(usage_entries.c.scenario_name == name, usage_entries.c.batch_id >= func.coalesce(snapshot, 0))
             .order_by(usage_entries.c.sent_on, usage_entries.c.id)
         )
-        snapshot = conn.execute(
-            select(func.max(usage_batches.c.id)).where(
-                usage_batches.c.scenario_name == name, usage_batches.c.replaces_log.is_(True)
-            )
-        ).scalar_one()
-        return query if snapshot is None else query.where(usage_entries.c.batch_id >= snapshot)
 
     def usage(self, scenario_name: str, *, batch_id: int | None = None) -> list[UsageEntry]:
         """A scenario's usage log (or one batch of it), by date sent, then as added.
@@ -966,7 +1014,7 @@ class Store:
                     .order_by(usage_entries.c.sent_on, usage_entries.c.id)
                 )
             else:
-                query = self._log_query(conn, name)
+                query = self._log_query(name)
             found = list(conn.execute(query))
         return [_usage_entry(row, name) for row in found]
 
@@ -991,6 +1039,11 @@ _PLAN_HEADLINE: Sequence[Column[Any]] = (
     plans.c.solve_seconds,
     plans.c.solver,
 )
+
+
+def _name_lock_key(name: str) -> int:
+    """The advisory lock key of a scenario name: a stable signed 32-bit hash (a collision only makes two names take turns)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big", signed=True)
 
 
 def _new_id(result: CursorResult[Any]) -> int:

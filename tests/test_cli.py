@@ -83,7 +83,7 @@ def test_compare_lists_each_tier_and_writes_csv(tmp_path: Path) -> None:
 
 def test_compare_unknown_tier_exits_2() -> None:
     out = cli("compare", SALES, "--tiers", "Premium Gold")
-    assert out.returncode == 2 and "'Premium Gold': unknown tier" in out.stderr
+    assert out.returncode == 2 and '"Premium Gold": unknown tier' in out.stderr
 
 
 def test_tiers_lists_the_catalog() -> None:

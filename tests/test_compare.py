@@ -60,7 +60,7 @@ def test_progress_is_reported_per_tier() -> None:
 
 def test_unknown_tier_is_refused_before_solving() -> None:
     scenario = load_scenario(EXAMPLES_DIR / "job_seeker.toml")
-    with pytest.raises(ScenarioError, match="'Nope': unknown tier"):
+    with pytest.raises(ScenarioError, match='"Nope": unknown tier'):
         compare_tiers(scenario, ["Nope"])
 
 

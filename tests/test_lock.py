@@ -28,7 +28,9 @@ def _pins() -> list[tuple[str, str, str]]:
 
 
 def test_no_package_is_pinned_per_python_version() -> None:
-    forked = [f"{name}=={version} ; {marker}" for name, version, marker in _pins() if re.search(r"python_(full_)?version", marker)]
+    forked = [
+        f"{name}=={version} ; {marker}" for name, version, marker in _pins() if re.search(r"python_(full_)?version", marker)
+    ]
     assert forked == []
 
 
