@@ -202,17 +202,20 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
     # the accessible twin's cells are "glide-cell-<column from 1>-<row from 0>"; a click on a table drawn a
     # moment ago can select a cell without giving the grid the keys, so the moves are checked and redone
     target = f"glide-cell-{column + 1}-{row}"
-    for _ in range(6):
+    has_keys = "e => e.contains(document.activeElement)"
+    idle(pg)
+    for _ in range(10):
         grid.click(position={"x": 80, "y": header + row_height * row + row_height / 2})
         pg.wait_for_timeout(200)
-        if selected.count() != 1 or selected.first.inner_text() != name:
+        if selected.count() != 1 or selected.first.inner_text() != name or not grid.evaluate(has_keys):
+            pg.wait_for_timeout(300)
             continue  # not selected yet, or the table was still being drawn anew
         for _ in range(column):
             pg.keyboard.press("ArrowRight")
             pg.wait_for_timeout(30)
         if selected.count() == 1 and selected.first.get_attribute("id") == target:
             break
-        pg.wait_for_timeout(300)
+        pg.wait_for_timeout(400)
     assert selected.count() == 1 and selected.first.get_attribute("id") == target, f"no cell {target} of {name!r}"
     expect(selected.first).to_have_text(old)
     # the first key opens the cell's editor; the rest go to it once it has the focus (sooner, they are lost)
