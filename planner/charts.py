@@ -105,19 +105,19 @@ def pace_line(plan: Plan) -> pd.Series:
     reaches 0 on the cycle's last send day. Where a cycle has no send day the
     pace holds the balance.
 
-    A plan from the horizon's first day has a ledger row for every day. A
-    re-plan (``plan.problem.start`` is its :class:`~planner.scenario.StartState`)
-    has rows from today on only: its pace starts from today's balance and
-    spreads it over today's cycle's remaining send days, then goes on by cycle.
+    A plan from the horizon's first day (a :class:`~planner.scenario.FreshStart`)
+    has a ledger row for every day. A re-plan (a
+    :class:`~planner.scenario.StartState`) has rows from today on only: its pace
+    starts from today's balance and spreads it over today's cycle's remaining
+    send days (``problem.days_of``), then goes on by cycle.
     """
     problem = plan.problem
     ledger = plan.ledger
-    cal = problem.calendar
-    first_day = problem.start.first_day if problem.start is not None else 0
-    assert len(ledger) == cal.n_days - first_day, "one ledger row a day, from the plan's first day"
+    first_day = problem.first_day  # 0, or today's day for a re-plan: the ledger's first row
+    assert len(ledger) == len(problem.days), "one ledger row a day, from the plan's first day"
     values = np.zeros(len(ledger))
-    for k in range(cal.cycle_of(first_day), cal.cycles):
-        days = [t for t in cal.cycle_days(k) if t >= first_day]
+    for k in range(problem.cycle_of(first_day), problem.calendar.cycles):
+        days = problem.days_of(k)
         first = ledger.iloc[days[0] - first_day]
         start_balance = float(first["opening"] + first["granted"] - first["forfeited"] + first["credited_back"])
         n = sum(1 for t in days if problem.can_send(t))

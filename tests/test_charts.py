@@ -177,7 +177,7 @@ def test_the_burn_down_of_a_re_plan_starts_today() -> None:
     today = date(2026, 6, 11)
     log = [UsageEntry(date(2026, 6, d), "A", Outcome.PENDING, None) for d in (1, 2, 3, 8, 9)]
     plan = replan(scenario, log, today, time_limit=30).plan
-    assert plan.is_ok and plan.problem.start is not None
+    assert plan.is_ok and plan.problem.is_replan
     fig = burndown_figure(plan)
     balance = _trace(fig, "Balance")
     assert balance.x[0] == today and len(balance.x) == len(plan.ledger)
