@@ -28,7 +28,31 @@ import pulp
 
 from planner.scenario import Goal, Problem
 
-EXPIRY_PENALTY = 1e-6  # discourages throwing credits away when it buys nothing
+EXPIRY_SHARE = 1e-3  # an expired credit costs this share of the least valuable send
+
+
+def expiry_penalty(problem: Problem) -> float:
+    """What one credit expired costs the model's objective: it discourages throwing credits away when it buys nothing.
+
+    A share of the least valuable send, so it never outweighs a send. Not much
+    smaller either: at 1e-6 HiGHS reported "excessively small costs" and spent
+    45 s in root cut separation on a 14-bucket scenario without checking its
+    time limit.
+    """
+    values = [b.weight * b.rate for b in problem.buckets if b.weight * b.rate > 0]
+    return EXPIRY_SHARE * min(values, default=1.0)
+
+
+def credits_ever(problem: Problem) -> float:
+    """An upper bound on the credits that can ever be held (so on any total expired).
+
+    Grants, the credits held and due at a re-plan's start, and the credit-backs they
+    can bring: each credit-paid send returns at most ``reliance * max r_b``, so the
+    credits ever spent are at most ``base / (1 - reliance * max r_b)``.
+    """
+    base = float(sum(problem.grants)) + problem.opening_credits + sum(problem.start.credits_due.values())
+    back = problem.scenario.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0)
+    return base / (1 - back) if back < 1 else credit_bound(problem)
 
 
 @dataclass
@@ -40,6 +64,24 @@ class CreditClass:
     last_day: int  # last day any of its credits can be spent (clipped to the horizon)
 
 
+@dataclass(frozen=True)
+class MinimumSlack:
+    """How far bucket ``bucket``'s minimum in cycle ``cycle`` gives way (elastic models only)."""
+
+    bucket: int
+    cycle: int
+
+
+@dataclass(frozen=True)
+class ReserveSlack:
+    """How far the reserve on day ``day`` gives way (elastic models only)."""
+
+    day: int
+
+
+Slack = MinimumSlack | ReserveSlack
+
+
 @dataclass
 class Model:
     """A built PuLP problem and the handles needed to read a plan back."""
@@ -47,8 +89,7 @@ class Model:
     prob: pulp.LpProblem
     sends: dict[tuple[int, int], pulp.LpVariable]  # (bucket, day) -> integer sends
     shortfall: dict[tuple[Goal, int], pulp.LpVariable]  # (goal, cycle) -> u
-    slacks: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
-    slack_labels: dict[str, str] = field(default_factory=dict)
+    slacks: dict[Slack, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
 
 
 def _expr(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
@@ -190,8 +231,7 @@ class _Builder:
         self.prob = pulp.LpProblem("inmail_plan", pulp.LpMinimize if elastic else pulp.LpMaximize)
         self.send_days = [t for t in range(problem.n_days) if problem.can_send(t)]
         self.paid = [b for b in problem.buckets if not b.free]
-        self.slacks: dict[str, pulp.LpVariable] = {}
-        self.labels: dict[str, str] = {}
+        self.slacks: dict[Slack, pulp.LpVariable] = {}
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
         self.shortfall: dict[tuple[Goal, int], pulp.LpVariable] = {}
         self.expiry_vars: list[pulp.LpVariable] = []
@@ -200,12 +240,12 @@ class _Builder:
     def row(self, terms: Terms, sense: int, name: str, rhs: float) -> None:
         self.prob.addConstraint(pulp.LpConstraint(_expr(terms), sense, name, rhs))
 
-    def slack(self, name: str, label: str) -> Terms:
+    def slack(self, name: str, key: Slack) -> Terms:
         """A slack that lets a row give way (elastic models only)."""
         if not self.elastic:
             return []
         var = self.prob.add_variable(f"slack_{name}", lowBound=0)
-        self.slacks[name], self.labels[name] = var, label
+        self.slacks[key] = var
         return [(var, 1.0)]
 
     def sends(self) -> None:
@@ -228,7 +268,7 @@ class _Builder:
                 if pool is not None:
                     self.row(terms, pulp.LpConstraintLE, f"pool_{b.index}_{k}", pool)
                 if least > 0:
-                    extra = self.slack(f"min_{b.index}_{k}", f"min:{b.index}:{k}")
+                    extra = self.slack(f"min_{b.index}_{k}", MinimumSlack(b.index, k))
                     self.row(terms + extra, pulp.LpConstraintGE, f"min_{b.index}_{k}", least)
 
     def daily_cap(self) -> None:
@@ -328,7 +368,7 @@ class _Builder:
                     valid = account.still_valid(t)
                     self.row([(bal, 1.0)] + [(v, -co) for v, co in valid], pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
                     if self.exact_expiry:
-                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=_credit_bound(problem))
+                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=credit_bound(problem))
                 self.row(flow, pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0)
                 previous = bal
         if len(accounts) > 1:
@@ -343,7 +383,7 @@ class _Builder:
 
         # the cap: the grant day's balance plus the grant, above the cap, is forfeited, exactly
         # max(0, balance + grant - cap): first from the grant, beyond it from the credits held
-        big = _credit_bound(problem)
+        big = credit_bound(problem)
         for t, ceiling, kept in capped:
             k = cal.cycle_of(t)
             held = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
@@ -370,7 +410,7 @@ class _Builder:
         for t in range(problem.first_day, problem.n_days):
             floor = problem.reserve_floor(cal.cycle_of(t))
             if floor > 0 and problem.reserve_applies(t):
-                extra = self.slack(f"reserve_{t}", f"reserve:{t}")
+                extra = self.slack(f"reserve_{t}", ReserveSlack(t))
                 self.row(held_before_expiry[t] + extra, pulp.LpConstraintGE, f"reserve_{t}", floor)
 
     def goal_mix(self) -> None:
@@ -400,7 +440,7 @@ class _Builder:
             (self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days
         ]
         terms += [(v, -problem.shortfall_penalty) for v in self.shortfall.values()]
-        terms += [(v, -EXPIRY_PENALTY) for v in self.expiry_vars]
+        terms += [(v, -expiry_penalty(problem)) for v in self.expiry_vars]
         self.prob.setObjective(_expr(terms))
 
 
@@ -418,10 +458,10 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     builder.credits()
     builder.goal_mix()
     builder.objective()
-    return Model(builder.prob, builder.x, builder.shortfall, builder.slacks, builder.labels)
+    return Model(builder.prob, builder.x, builder.shortfall, builder.slacks)
 
 
-def _credit_bound(problem: Problem) -> float:
+def credit_bound(problem: Problem) -> float:
     """An upper bound on any balance: every grant and credit held, with room for every credit-back."""
     held = problem.opening_credits + sum(problem.start.credits_due.values())
     return (float(sum(problem.grants)) + held) * 2 + 1000.0
@@ -445,3 +485,46 @@ def _forbid_early_expiry(
     # y = 1: the balance left is all that is still valid
     terms = [(bal, -1.0)] + [(v, co) for v, co in valid] + [(y, upper)]
     prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"allvalid{ci}_{t}", upper))
+
+
+def forced_shortfall(problem: Problem) -> int:
+    """A lower bound on the goal-mix shortfall of every schedule: what no plan can avoid.
+
+    For goal g and cycle k, the credit-paid sends of g in k are at most
+    ``P_gk = sum of pool_of(b, k)`` over g's credit-paid buckets (unbounded
+    if one has no pool, 0 if g has none), and at most
+    ``daily_cap * (send days of k)``; so every schedule has
+
+        u_{g,k} >= max(0, target_{g,k} - min(P_gk, daily_cap * send days)),
+
+    and, all goals together, ``sum_g u_{g,k} >= sum_g target_{g,k} - min(sum_g P_gk,
+    daily_cap * send days)``; the larger of the two sums counts. The solver
+    adds ``M`` times this back to the objective when it measures
+    the gap, so that an unavoidable shortfall does not dilute it.
+    """
+    cap = problem.scenario.daily_cap
+    total = 0
+    for k in problem.cycles_ahead():
+        send_days = sum(1 for t in problem.days_of(k) if problem.can_send(t))
+        by_days = send_days * cap if cap is not None else (0 if send_days == 0 else None)
+        each, targets, pools = 0, 0, 0
+        unbounded = False
+        for g in problem.goals:
+            target = problem.goal_target(g, k)
+            if target <= 0:
+                continue
+            most: int | None = 0
+            for b in problem.buckets:
+                if b.goal != g or b.free:
+                    continue
+                pool = problem.pool_of(b, k)
+                most = None if pool is None or most is None else most + pool
+            limits = [v for v in (most, by_days) if v is not None]
+            if limits:
+                each += max(0, target - min(limits))
+            targets += target
+            unbounded = unbounded or most is None
+            pools += most or 0
+        together = [v for v in (None if unbounded else pools, by_days) if v is not None]
+        total += max(each, targets - min(together)) if together else each
+    return total
