@@ -117,6 +117,7 @@ class Session:
         self.integer = np.array([j for j, v in enumerate(variables) if v.cat == pulp.LpInteger], dtype=np.int32)
         self.maximise = problem.sense == pulp.LpMaximize
         self.is_mip = False  # the integer columns start relaxed: the first run is the LP
+        self.boxed_columns = np.zeros(0, dtype=np.int32)  # the columns a staged solve boxes (its choice)
 
         cost = np.zeros(n)
         offset = 0.0

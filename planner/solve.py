@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pulp
 
 from planner.catalog import Catalog
 from planner.check import violations
@@ -41,6 +42,12 @@ def _sends_from(model: Model, problem: Problem, solution: Solution) -> np.ndarra
     for (b, t), var in model.sends.items():
         sends[b, t] = int(round(solution.value(var)))
     return sends
+
+
+def _cycle_sends(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[pulp.LpVariable]]:
+    """Per goal-mix shortfall u[g, k], the sends of every bucket in cycle k: the columns that can move it."""
+    cal = problem.calendar
+    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, k), u in model.shortfall.items()}
 
 
 def value_gap(objective: float, bound: float, unavoidable_penalty: float) -> float:
@@ -109,7 +116,8 @@ def make_plan(
     broken: list[str] = []
     for exact in (False, True):
         model = build_model(problem, exact_expiry=exact)
-        shortfall = Penalty(tuple(model.shortfall.values()), problem.shortfall_penalty, forced_shortfall(problem))
+        near = _cycle_sends(model, problem)
+        shortfall = Penalty(tuple(model.shortfall.values()), problem.shortfall_penalty, forced_shortfall(problem), near=near)
         outcome = run(model.prob, deadline, target, solver=Solver(solver), box=model.sends.values(), penalty=shortfall)
         if outcome.values is None:
             break

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -126,6 +126,9 @@ class Penalty:
     variables: tuple[pulp.LpVariable, ...]
     weight: float
     floor: int = 0
+    # per penalised variable, the boxed columns that can move it (a cycle's sends for its goal-mix
+    # shortfall); the widened box widens only those of the variables the tight box made worse
+    near: Mapping[pulp.LpVariable, Sequence[pulp.LpVariable]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ def _highs(
     boxed_values: np.ndarray | None = None
     boxed_objective: float | None = None
     columns = np.array([session.column(v) for v in box], dtype=np.int32)
+    session.boxed_columns = columns
     if len(columns):
         lower, upper = session.lower[columns], session.upper[columns]
         relaxed = lp.values[columns]
@@ -225,7 +229,13 @@ def _highs(
         session.set_option("mip_rel_gap", target.gap)
         # each box may take a share of the time left, so that the full MIP always gets some
         for widen, stage, share in ((0.0, "boxed MIP", 0.25), (1.0, "widened boxed MIP", 0.4)):
-            session.set_bounds(columns, *_box(relaxed, lower, upper, widen))
+            if widen:
+                worse = _made_worse(session, lp.values, boxed_values, penalty)
+                if worse is None or not worse.any():
+                    break  # the wider box helps only where the tight one broke a goal target the LP met
+                session.set_bounds(columns, *_box(relaxed, lower, upper, widen * worse))
+            else:
+                session.set_bounds(columns, *_box(relaxed, lower, upper, 0.0))
             if boxed_values is not None:
                 session.set_start(boxed_values)
             boxed = session.run(deadline.give(stage, share))
@@ -258,8 +268,8 @@ def _highs(
     return solution(status, best_values, best_objective, bound)
 
 
-def _box(relaxed: np.ndarray, lower: np.ndarray, upper: np.ndarray, widen: float) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds between the floor and the ceiling of the LP values; ``widen`` more below every value above 0.
+def _box(relaxed: np.ndarray, lower: np.ndarray, upper: np.ndarray, widen: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds between the floor and the ceiling of the LP values; ``widen`` (per column) more below every value above 0.
 
     The tight box fixes every column whose LP value is whole. Where the LP spent
     fractional credit-backs, the schedule must drop a few sends, and with the
@@ -271,6 +281,32 @@ def _box(relaxed: np.ndarray, lower: np.ndarray, upper: np.ndarray, widen: float
     floor = np.floor(relaxed + 1e-6)
     floor = np.where(relaxed > 1e-6, floor - widen, floor)
     return np.maximum(lower, floor), np.minimum(upper, np.ceil(relaxed - 1e-6))
+
+
+def _made_worse(
+    session: backends.Session, relaxed: np.ndarray, boxed: np.ndarray | None, penalty: Penalty | None
+) -> np.ndarray | None:
+    """Per boxed column, 1 where the tight box made a penalised variable it can move a whole unit worse than the LP.
+
+    None when there is nothing to widen for (no penalty, or no boxed schedule to compare).
+    Every column, when the penalty does not say which columns are near which variable.
+    """
+    if penalty is None or not penalty.variables or boxed is None:
+        return None
+    worse = [v for v in penalty.variables if boxed[session.column(v)] >= relaxed[session.column(v)] + 1 - 1e-6]
+    box_columns = session.boxed_columns
+    if not worse:
+        return np.zeros(len(box_columns))
+    if not penalty.near:
+        return np.ones(len(box_columns))
+    position = {int(c): i for i, c in enumerate(box_columns)}
+    mask = np.zeros(len(box_columns))
+    for v in worse:
+        for near in penalty.near.get(v, ()):
+            i = position.get(session.column(near))
+            if i is not None:
+                mask[i] = 1.0
+    return mask
 
 
 def _better(objective: float, than: float, maximise: bool) -> bool:
