@@ -43,16 +43,38 @@ def expiry_penalty(problem: Problem) -> float:
     return EXPIRY_SHARE * min(values, default=1.0)
 
 
-def credits_ever(problem: Problem) -> float:
-    """An upper bound on the credits that can ever be held (so on any total expired).
+def _base_credits(problem: Problem) -> float:
+    """Grants, and the credits held and due at a re-plan's start: every credit that does not come back from a send."""
+    return float(sum(problem.grants)) + problem.opening_credits + sum(problem.start.credits_due.values())
 
-    Grants, the credits held and due at a re-plan's start, and the credit-backs they
-    can bring: each credit-paid send returns at most ``reliance * max r_b``, so the
-    credits ever spent are at most ``base / (1 - reliance * max r_b)``.
+
+def credits_ever(problem: Problem) -> float:
+    """An upper bound on the credits ever received (so on any total expired, or on what is still valid).
+
+    The base credits (:func:`_base_credits`) and the credit-backs they can bring:
+    each credit-paid send returns at most ``reliance * max r_b``, so the credits
+    ever spent are at most ``base / (1 - reliance * max r_b)``. When a send can
+    return a whole credit, no day spends more than the base (no balance exceeds
+    it, :func:`balance_bound`), so the credit-backs are at most the base per send day.
     """
-    base = float(sum(problem.grants)) + problem.opening_credits + sum(problem.start.credits_due.values())
+    base = _base_credits(problem)
     back = problem.scenario.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0)
-    return base / (1 - back) if back < 1 else credit_bound(problem)
+    if back < 1:
+        return base / (1 - back)
+    return base * (1 + sum(1 for t in problem.days if problem.can_send(t)))
+
+
+def balance_bound(problem: Problem) -> float:
+    """The big-M of the balance-cap rows: at least any balance and any cap, ``max(base credits, largest cap)``.
+
+    No balance exceeds the base credits: a credit-back is ``reliance * r_b <= 1``
+    credit per credit-paid send made earlier, so it never returns more than was
+    spent, and expiry and forfeiture only take away. The cap rows also compare
+    with the cap itself, hence the largest cap. (It was ``2 * (grants + held) +
+    1000``: valid, but a weaker LP relaxation.)
+    """
+    caps = [t.balance_cap for t in problem.tiers if t.balance_cap is not None]
+    return max([_base_credits(problem), *caps]) + 1.0
 
 
 @dataclass
@@ -368,7 +390,7 @@ class _Builder:
                     valid = account.still_valid(t)
                     self.row([(bal, 1.0)] + [(v, -co) for v, co in valid], pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
                     if self.exact_expiry:
-                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=credit_bound(problem))
+                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=credits_ever(problem) + 1.0)
                 self.row(flow, pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0)
                 previous = bal
         if len(accounts) > 1:
@@ -383,7 +405,7 @@ class _Builder:
 
         # the cap: the grant day's balance plus the grant, above the cap, is forfeited, exactly
         # max(0, balance + grant - cap): first from the grant, beyond it from the credits held
-        big = credit_bound(problem)
+        big = balance_bound(problem)
         for t, ceiling, kept in capped:
             k = cal.cycle_of(t)
             held = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
@@ -459,12 +481,6 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     builder.goal_mix()
     builder.objective()
     return Model(builder.prob, builder.x, builder.shortfall, builder.slacks)
-
-
-def credit_bound(problem: Problem) -> float:
-    """An upper bound on any balance: every grant and credit held, with room for every credit-back."""
-    held = problem.opening_credits + sum(problem.start.credits_due.values())
-    return (float(sum(problem.grants)) + held) * 2 + 1000.0
 
 
 def _forbid_early_expiry(
