@@ -29,12 +29,17 @@ a PuLP without it simply means CBC comes from ``PATH`` or not at all.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import highspy
 import numpy as np
@@ -140,24 +145,72 @@ class Session:
             row_lower.append(rhs if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -inf)
             row_upper.append(rhs if c.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else inf)
 
-        lp = highspy.HighsLp()
-        lp.num_col_ = n
-        lp.num_row_ = len(row_lower)
-        lp.col_cost_ = cost
-        lp.col_lower_ = self.lower
-        lp.col_upper_ = self.upper
-        lp.row_lower_ = np.array(row_lower, dtype=float)
-        lp.row_upper_ = np.array(row_upper, dtype=float)
-        lp.offset_ = offset
-        lp.sense_ = highspy.ObjSense.kMaximize if self.maximise else highspy.ObjSense.kMinimize
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        self.arrays = {
+            "cost": cost,
+            "lower": self.lower,
+            "upper": self.upper,
+            "row_lower": np.array(row_lower, dtype=float),
+            "row_upper": np.array(row_upper, dtype=float),
+            "row_start": np.array(starts, dtype=np.int32),
+            "index": np.array(index, dtype=np.int32),
+            "value": np.array(value, dtype=float),
+            "offset": np.array([offset]),
+            "maximise": np.array([self.maximise]),
+            "integer": self.integer,
+        }
+        self._open(_highs_lp(self.arrays))
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Session:
+        """A session from the arrays of another one (in the child process of :meth:`run_apart`)."""
+        session = cls.__new__(cls)
+        _silence_banner()
+        session.columns = {}
+        session.arrays = dict(arrays)
+        session.lower, session.upper = arrays["lower"], arrays["upper"]
+        session.integer = arrays["integer"].astype(np.int32)
+        session.maximise = bool(arrays["maximise"][0])
+        session.is_mip = False
+        session.boxed_columns = np.zeros(0, dtype=np.int32)
+        session._open(_highs_lp(arrays))
+        return session
+
+    def _open(self, lp: highspy.HighsLp) -> None:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.passModel(lp)
         self._interrupts = (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt, self.highs.cbMipInterrupt)
+
+    def run_apart(self, seconds: float, options: Mapping[str, float], start: np.ndarray | None) -> RunResult:
+        """The MIP, on the model's own bounds, in a child process that is ended once ``seconds`` have passed.
+
+        HiGHS can spend a minute in root cut separation without looking at its
+        time limit or calling its interrupt callbacks (a 30-bucket, 12-cycle
+        scenario given 14 s took 90), so the full MIP, the one stage that
+        meets it, runs where it can be stopped from outside.
+        """
+        with tempfile.TemporaryDirectory(prefix="inmail-mip-") as folder:
+            payload: dict[str, Any] = {**self.arrays, **({"start": start} if start is not None else {})}
+            np.savez(os.path.join(folder, "model.npz"), **payload)
+            with open(os.path.join(folder, "options.json"), "w") as handle:
+                json.dump({**options, "time_limit": max(seconds, 1e-3)}, handle)
+            child = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, folder], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            )
+            try:
+                _, errors = child.communicate(timeout=seconds + GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.communicate()
+                return RunResult(RunStatus.TIME_LIMIT, None, None, None, "stopped at the deadline")
+            result_path = os.path.join(folder, "result.json")
+            if child.returncode != 0 or not os.path.exists(result_path):
+                return RunResult(RunStatus.ERROR, None, None, None, f"the MIP process failed: {errors.strip()[-300:]}")
+            with open(result_path) as handle:
+                out = json.load(handle)
+            values_path = os.path.join(folder, "values.npy")
+            values = np.load(values_path) if os.path.exists(values_path) else None
+            return RunResult(RunStatus(out["status"]), values, out["objective"], out["bound"], out["detail"])
 
     def column(self, var: pulp.LpVariable) -> int:
         """The column of a variable of the problem."""
@@ -247,6 +300,49 @@ class Session:
         else:
             run_status = RunStatus.ERROR
         return RunResult(run_status, values, objective, bound, detail=h.modelStatusToString(status))
+
+
+def _highs_lp(arrays: Mapping[str, np.ndarray]) -> highspy.HighsLp:
+    """A HiGHS model (rowwise matrix) from the arrays a :class:`Session` writes (and its child process reads)."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(arrays["cost"])
+    lp.num_row_ = len(arrays["row_lower"])
+    lp.col_cost_ = arrays["cost"]
+    lp.col_lower_ = arrays["lower"]
+    lp.col_upper_ = arrays["upper"]
+    lp.row_lower_ = arrays["row_lower"]
+    lp.row_upper_ = arrays["row_upper"]
+    lp.offset_ = float(arrays["offset"][0])
+    lp.sense_ = highspy.ObjSense.kMaximize if bool(arrays["maximise"][0]) else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = arrays["row_start"]
+    lp.a_matrix_.index_ = arrays["index"]
+    lp.a_matrix_.value_ = arrays["value"]
+    return lp
+
+
+# The full MIP in a child process: build the model from the arrays, start from the given solution, run, write back.
+_CHILD = """
+import json, sys
+import numpy as np
+from planner import backends
+folder = sys.argv[1]
+arrays = dict(np.load(folder + "/model.npz"))
+options = json.load(open(folder + "/options.json"))
+session = backends.Session.from_arrays(arrays)
+for name, value in options.items():
+    session.set_option(name, value)
+session.make_integer()
+if "start" in arrays:
+    session.set_start(arrays["start"])
+result = session.run(options["time_limit"])
+out = {"status": str(result.status), "objective": result.objective, "bound": result.bound, "detail": result.detail}
+if result.values is not None:
+    np.save(folder + "/values.npy", result.values)
+json.dump(out, open(folder + "/result.json", "w"))
+"""
+
+GRACE_SECONDS = 0.5  # the child's own time limit and interrupts stop it first, as a rule
 
 
 def _solution(values: np.ndarray) -> highspy.HighsSolution:

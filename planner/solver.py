@@ -244,16 +244,16 @@ def _highs(
                 boxed_values, boxed_objective = boxed.values, boxed.objective
             if boxed_objective is not None and target.met(boxed_objective, lp_bound, maximise):
                 return solution(Status.OPTIMAL, boxed_values, boxed_objective, lp_bound)
-        session.set_option("mip_heuristic_effort", 0.05)  # HiGHS's default, for the full MIP
-        session.set_bounds(columns, lower, upper)
-        if boxed_values is not None:
-            session.set_start(boxed_values)
+        session.set_bounds(columns, lower, upper)  # the full MIP (in its own process) has the model's bounds
 
     # HiGHS stops at an absolute gap: the target's share of the (offset) incumbent, on the value
     reference = boxed_objective if boxed_objective is not None else lp_bound
-    session.set_option("mip_rel_gap", 0.0 if target.offset else target.gap)
-    session.set_option("mip_abs_gap", target.gap * target.scale(reference))
-    full = session.run(deadline.give("full MIP"))
+    options = {
+        "mip_rel_gap": 0.0 if target.offset else target.gap,
+        "mip_abs_gap": target.gap * target.scale(reference),
+        "mip_heuristic_effort": 0.05,
+    }
+    full = session.run_apart(deadline.give("full MIP"), options, boxed_values)
     if full.values is not None and full.objective is not None:
         best_values, best_objective = full.values, full.objective
     elif boxed_values is not None and boxed_objective is not None:
