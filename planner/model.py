@@ -257,6 +257,13 @@ class _Builder:
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
         self.shortfall: dict[tuple[Goal, int], pulp.LpVariable] = {}
         self.expiry_vars: list[pulp.LpVariable] = []
+        self.inflow: dict[int, Terms] = {}  # day -> what arrives (grants kept, credit-backs, credits due)
+        self.removed: dict[int, pulp.LpVariable] = {}  # capped grant day -> credits held forfeited beyond the grant
+        self.capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
+        self.forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
+        self.balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
+        self.held_before_expiry: dict[int, Terms] = {}
+        self.n_accounts = 0
         self.one = self.prob.add_variable("one", lowBound=1, upBound=1)  # carries constants into rows
 
     def row(self, terms: Terms, sense: int, name: str, rhs: float) -> None:
@@ -271,7 +278,7 @@ class _Builder:
         return [(var, 1.0)]
 
     def sends(self) -> None:
-        """x[b, t]: whole sends per bucket and send day."""
+        """x[b, d] in {0, 1, ...}: whole sends per bucket and send day, at most min(pool_b, daily_cap)."""
         cap = self.problem.scenario.daily_cap
         for b in self.problem.buckets:
             bounds = [v for v in (b.pool, cap) if v is not None]
@@ -279,29 +286,46 @@ class _Builder:
             for t in self.send_days:
                 self.x[b.index, t] = self.prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
 
-    def pools_and_minimums(self) -> None:
-        problem, cal = self.problem, self.problem.calendar
-        sendable = set(self.send_days)
-        for k in problem.cycles_ahead():
-            days_k = [t for t in cal.cycle_days(k) if t in sendable]
-            for b in problem.buckets:
-                terms = [(self.x[b.index, t], 1.0) for t in days_k]
-                pool, least = problem.pool_of(b, k), problem.min_of(b, k)
+    def _cycle_sends(self, b: int, k: int) -> pulp.LpAffineExpression:
+        """sum_{d in cycle k} x[b, d], over the send days the plan covers."""
+        return pulp.lpSum(self.x[b, t] for t in self.problem.days_of(k) if (b, t) in self.x)
+
+    def pools(self) -> None:
+        """Constraint 2, pool: sum_{d in cycle k} x[b, d] <= pool_b (less what a re-plan's log sent), each cycle."""
+        for k in self.problem.cycles_ahead():
+            for b in self.problem.buckets:
+                pool = self.problem.pool_of(b, k)
                 if pool is not None:
-                    self.row(terms, pulp.LpConstraintLE, f"pool_{b.index}_{k}", pool)
+                    self.prob.addConstraint(self._cycle_sends(b.index, k) <= pool, f"pool_{b.index}_{k}")
+
+    def minimums(self) -> None:
+        """Constraint 3, minimum: sum_{d in cycle k} x[b, d] >= min_b (less what the log sent), each cycle.
+
+        In the elastic model of the diagnosis a slack s >= 0 lets it give way: ... + s >= min_b.
+        """
+        for k in self.problem.cycles_ahead():
+            for b in self.problem.buckets:
+                least = self.problem.min_of(b, k)
                 if least > 0:
-                    extra = self.slack(f"min_{b.index}_{k}", MinimumSlack(b.index, k))
-                    self.row(terms + extra, pulp.LpConstraintGE, f"min_{b.index}_{k}", least)
+                    give = _expr(self.slack(f"min_{b.index}_{k}", MinimumSlack(b.index, k)))
+                    self.prob.addConstraint(self._cycle_sends(b.index, k) + give >= least, f"min_{b.index}_{k}")
 
     def daily_cap(self) -> None:
+        """Constraint 5, daily cap: sum_b x[b, d] <= daily_cap, each send day."""
         cap = self.problem.scenario.daily_cap
         if cap is None:
             return
         for t in self.send_days:
-            self.row([(self.x[b.index, t], 1.0) for b in self.problem.buckets], pulp.LpConstraintLE, f"cap_{t}", cap)
+            self.prob.addConstraint(pulp.lpSum(self.x[b.index, t] for b in self.problem.buckets) <= cap, f"cap_{t}")
 
     def follow_ups(self) -> None:
-        """Cumulative follow-ups <= alpha * cumulative parent sends gap days earlier (+ the log's)."""
+        """Constraint 4, follow-up of f after p with gap G, each day d:
+
+            sum_{d' <= d} x[f, d'] <= alpha * sum_{d' <= d - G} x[p, d'] + E_f(d)
+
+        alpha = 1 - r_p (non-responders) or r_p (responders); E_f(d) is what a re-plan's log made
+        eligible (0 otherwise). The cumulative sums are running-total variables, one per day.
+        """
         running: dict[int, _Running] = {}
 
         def cumulative(bi: int) -> _Running:
@@ -317,12 +341,18 @@ class _Builder:
                 terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
                 self.row(terms, pulp.LpConstraintLE, f"follow_{f.index}_{t}", self.problem.extra_eligible(f, t))
 
-    def credits(self) -> None:
-        """Grants, credit-backs and the balance of each account, day by day; the cap and the reserve."""
-        problem, cal, s = self.problem, self.problem.calendar, self.problem.scenario
+    def grants(self) -> None:
+        """Ledger step 1, each grant day d of cycle k: the grant arrives, less what the cap C_k forfeits.
+
+        Without a cap the grant g_k arrives whole. With one, kept_k = what arrives, with
+        0 <= kept_k <= g_k, is set exactly by :meth:`balance_cap`: kept_k = min(g_k, max(0, C_k - held)),
+        and a balance already over C_k loses removed_k = max(0, held - C_k) from the credits held.
+        On a re-plan's first day the balance held is known, so both are numbers.
+        """
+        problem, cal = self.problem, self.problem.calendar
         opening = problem.opening_credits
-        # grants: exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
-        inflow: dict[int, Terms] = {}
+        # exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
+        inflow = self.inflow
         forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
         removed: dict[int, pulp.LpVariable] = {}  # grant day -> forfeiture beyond the grant
         capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
@@ -345,6 +375,14 @@ class _Builder:
                 removed[t] = self.prob.add_variable(f"forfeit_held_{k}", lowBound=0)
                 capped.append((t, cap, kept_var))
 
+        self.removed, self.capped, self.forfeit_held = removed, capped, forfeit_held
+
+    def credit_backs(self) -> None:
+        """Ledger step 2: a credit-paid send on day d returns reliance * r_b credits on day d + lag (inside the horizon).
+
+        Only under a credit-back tier (the tier of d); a re-plan adds the credit-backs its log still expects.
+        """
+        problem, s, inflow = self.problem, self.problem.scenario, self.inflow
         lag = s.refund_lag_days
         for t in self.send_days:
             rate = problem.refund_rate(t)
@@ -355,8 +393,20 @@ class _Builder:
         for t, amount in problem.start.credits_due.items():
             inflow.setdefault(t, []).append((self.one, amount))
 
+    def balances(self) -> None:
+        """Constraint 1, the ledger (steps 3 and 4), per account a and day d:
+
+            bal[a, d] = bal[a, d-1] + arrivals[a, d] - removed[a, d] - pay[a, d] - expired[a, d],
+            bal[a, d] <= (received by a and still valid after d),  bal, expired >= 0
+
+        One account per credit class (:func:`credit_classes`), in which paying the oldest credits
+        first leaves the newest, so the balance after expiry is what is still valid; with one
+        account pay[a, d] is the day's credit-paid sends, with several they share them:
+        sum_a pay[a, d] = sum_{b credit-paid} x[b, d].
+        """
+        problem, inflow, removed = self.problem, self.inflow, self.removed
         spend = {t: [(self.x[b.index, t], 1.0) for b in self.paid] for t in self.send_days}
-        accounts = _accounts(self.prob, problem, inflow, self.one, forfeit_held)
+        accounts = _accounts(self.prob, problem, inflow, self.one, self.forfeit_held)
         balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
         held_before_expiry: dict[int, Terms] = {t: [] for t in range(problem.n_days)}
         pay: dict[tuple[int, int], pulp.LpVariable] = {}
@@ -403,12 +453,24 @@ class _Builder:
             if takers:
                 self.row(takers + [(gone, -1.0)], pulp.LpConstraintEQ, f"take_{t}", 0.0)
 
-        # the cap: the grant day's balance plus the grant, above the cap, is forfeited, exactly
-        # max(0, balance + grant - cap): first from the grant, beyond it from the credits held
+        self.balance, self.held_before_expiry, self.n_accounts = balance, held_before_expiry, len(accounts)
+
+    def balance_cap(self) -> None:
+        """The balance cap C_k on each capped grant day d (grant g_k), with held = sum_a bal[a, d-1]:
+
+            kept_k + held - removed_k <= C_k                                     (at most the cap after the grant)
+            kept_k >= g_k - M (1 - whole_k),  kept_k + held - removed_k >= C_k - M whole_k
+                                                   (the grant is refused only as far as the cap makes it)
+            removed_k <= M over_k,  removed_k >= held - C_k - M (1 - over_k)   (removed_k = max(0, held - C_k))
+
+        whole_k and over_k are binaries; M = :func:`balance_bound` (no balance or cap is larger).
+        """
+        problem, cal, balance, removed = self.problem, self.problem.calendar, self.balance, self.removed
+        accounts = range(self.n_accounts)
         big = balance_bound(problem)
-        for t, ceiling, kept in capped:
+        for t, ceiling, kept in self.capped:
             k = cal.cycle_of(t)
-            held = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
+            held = [(balance[ci, t - 1], 1.0) for ci in accounts if (ci, t - 1) in balance]
             kept_terms = [(kept, 1.0)] if kept is not None else []
             gone = [(removed[t], -1.0)]
             # after the grant the balance is at most the cap ...
@@ -428,7 +490,14 @@ class _Builder:
                 big - ceiling,
             )
 
-        # keep the reserve until the last release days of each cycle
+    def reserve(self) -> None:
+        """Constraint 6, reserve: on each day d of cycle k before its last release days,
+
+            (balance at the end of d, after its sends, before expiry) >= min(reserve, credits + bonus of k)
+
+        In the elastic model of the diagnosis a slack lets it give way.
+        """
+        problem, cal, held_before_expiry = self.problem, self.problem.calendar, self.held_before_expiry
         for t in range(problem.first_day, problem.n_days):
             floor = problem.reserve_floor(cal.cycle_of(t))
             if floor > 0 and problem.reserve_applies(t):
@@ -436,7 +505,11 @@ class _Builder:
                 self.row(held_before_expiry[t] + extra, pulp.LpConstraintGE, f"reserve_{t}", floor)
 
     def goal_mix(self) -> None:
-        """Soft targets: credit-paid sends of each goal plus a shortfall reach the goal's share."""
+        """Constraint 7, goal mix (soft), each goal g and cycle k with a target:
+
+        sum_{b of g, credit-paid} sum_{d in k} x[b, d] + u[g, k] >= floor(share_g * (credits + bonus of k)),
+        0 <= u[g, k] <= target (less what a re-plan's log paid for)
+        """
         problem, cal = self.problem, self.problem.calendar
         for k in problem.cycles_ahead():
             for g in problem.goals:
@@ -454,6 +527,11 @@ class _Builder:
                 self.row(terms + [(u, 1.0)], pulp.LpConstraintGE, f"goal_{g}_{k}", target)
 
     def objective(self) -> None:
+        """Maximise sum_{b,d} w_b r_b weekday_factor(d) (1 - delta t_d) x[b, d] - M sum u[g, k] - e sum expired.
+
+        e (:func:`expiry_penalty`) keeps credits from leaving early when it buys nothing. The elastic
+        model of the diagnosis instead minimises the slacks of the minimums and reserves.
+        """
         if self.elastic:
             self.prob.setObjective(_expr([(v, 1.0) for v in self.slacks.values()]))
             return
@@ -474,10 +552,15 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     """
     builder = _Builder(problem, exact_expiry=exact_expiry, elastic=elastic)
     builder.sends()
-    builder.pools_and_minimums()
+    builder.pools()
+    builder.minimums()
     builder.daily_cap()
     builder.follow_ups()
-    builder.credits()
+    builder.grants()
+    builder.credit_backs()
+    builder.balances()
+    builder.balance_cap()
+    builder.reserve()
     builder.goal_mix()
     builder.objective()
     return Model(builder.prob, builder.x, builder.shortfall, builder.slacks)
