@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -23,6 +24,7 @@ from planner.plan import Plan
 from planner.scenario import Scenario, ScenarioError, scenario_from_toml
 from planner.share import PARAM, decode_scenario
 from planner.store import Store, database_url
+from planner.text import literal
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds per solve; keeps the pages responsive on long horizons
 PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
@@ -88,7 +90,7 @@ def current_scenario(
             return decode_scenario(link, catalog), "the scenario from the link"
         except ScenarioError as err:
             if report_link_error:
-                st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
+                st.error("The link's scenario could not be read:\n" + "\n".join(f"- {literal(p)}" for p in err.problems))
     return scenario_from_form(default_form(date.today()), catalog), starting
 
 
@@ -96,11 +98,14 @@ def current_scenario(
 
 
 def show_notice(key: str) -> None:
-    """Show, once, the ``(kind, message)`` a callback left under ``key``: a success, or else an error."""
+    """Show, once, the ``(kind, message)`` a callback left under ``key``: a success, or else an error.
+
+    The message is text (it names the user's files, buckets and values), shown as typed.
+    """
     notice = st.session_state.pop(key, None)
     if notice is not None:
         kind, message = notice
-        (st.success if kind == "success" else st.error)(message)
+        (st.success if kind == "success" else st.error)(literal(message))
 
 
 def download_button(
@@ -118,3 +123,9 @@ def download_button(
     target.download_button(
         label, data, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore", **options
     )
+
+
+def fraction_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """``column_config`` for a plan's or ledger's table: columns of fractions (expected responses, credit-backs) to 2 decimals."""
+    fractional = [c for c in frame.columns if frame[c].dtype.kind == "f" and bool((frame[c].dropna() % 1 != 0).any())]
+    return {c: st.column_config.NumberColumn(format="%.2f") for c in fractional}

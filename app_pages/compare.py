@@ -1,49 +1,48 @@
 """Compare page: the Plan page's scenario planned on every tier the user ticks.
 
-Widgets, layout and caching only: the plans and the table come from
-:func:`planner.compare.compare_tiers`, the verdicts from
-:func:`planner.compare.verdict`, the chart from :mod:`planner.charts`.
-The scenario is the one the Plan page left in ``st.session_state``; opened
-first, the page uses the link's scenario (``?s=...``) or the Plan page's
-default.
+Widgets, layout and caching only: the tiers and the table come from
+:mod:`planner.compare` (:func:`~planner.compare.tiers_to_compare`,
+:func:`~planner.compare.compare_plans`, the verdicts and the recommendation),
+the chart from :mod:`planner.charts`. Each tier's plan is the page layer's
+cached plan of the scenario on that tier (:func:`app_pages.common.cached_plan`),
+so a repeat comparison, a reload or a second browser reuses the solves; the
+progress bar is drawn here, between the cached calls, never inside one (a
+cached function that draws replays into a layout that is gone). The scenario
+is the one the Plan page left in ``st.session_state``; opened first, the page
+uses the link's scenario (``?s=...``) or the Plan page's default. Every name
+shown in a markdown element goes through :func:`planner.text.literal`: tier
+names and titles can come from a shared link.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import CHART_CONFIG, cached_catalog, current_scenario, download_button
-from planner.charts import compare_figure, comparison_table
-from planner.compare import compare_tiers, verdict
+from app_pages.common import CHART_CONFIG, cached_catalog, cached_plan, current_scenario, download_button
+from planner.catalog import Tier
+from planner.charts import compare_figure
+from planner.compare import (
+    compare_plans,
+    comparison_table,
+    current_tier,
+    recommendation,
+    tier_scenario,
+    tiers_to_compare,
+    verdict,
+)
 from planner.export import to_csv
-from planner.scenario import ScenarioError, scenario_from_toml, scenario_to_toml
+from planner.plan import Plan
+from planner.scenario import ScenarioError, scenario_to_toml
+from planner.text import literal
 
 DEFAULT_TIME_LIMIT = 5.0  # seconds per tier
 
 ss = st.session_state
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _compare(
-    scenario_toml: str,
-    tiers: tuple[str, ...],
-    prices: tuple[tuple[str, float | None], ...],
-    time_limit: float,
-    _on_progress: Callable[[int, int, str], None] | None = None,
-) -> pd.DataFrame:
-    """The comparison table; the same scenario, tiers, prices and limit do not solve again."""
-    catalog = cached_catalog()
-    return compare_tiers(
-        scenario_from_toml(scenario_toml, catalog),
-        list(tiers),
-        catalog=catalog,
-        prices=dict(prices),
-        time_limit=time_limit,
-        on_progress=_on_progress,
-    )
+def _problems(title: str, problems: list[str]) -> None:
+    st.error(f"{title}\n" + "\n".join(f"- {literal(p)}" for p in problems), icon=":material/error:")
 
 
 catalog = cached_catalog()
@@ -53,10 +52,10 @@ refs = scenario.tier_refs()
 current = refs[0] if isinstance(refs[0], str) else refs[0].name
 
 st.title("Compare tiers")
-title = f"**{scenario.title}**, " if scenario.title else ""
+title = f"**{literal(scenario.title)}**, " if scenario.title else ""
 st.markdown(
     f"Planning {title}{source}: {scenario.cycles} cycle{'s' if scenario.cycles > 1 else ''} from {scenario.start:%d %b %Y}, "
-    f"now on **{current}**, on every tier you tick, each for every cycle."
+    f"now on **{literal(current)}**, on every tier you tick, each for every cycle."
 )
 if len({r if isinstance(r, str) else r.name for r in refs}) > 1:
     st.caption(
@@ -116,31 +115,43 @@ st.number_input(
     persist_state="session",
 )
 
-tiers = tuple(t for t in catalog if t in ss["compare_tiers"])
-if not tiers:
+ticked = [t for t in catalog if t in ss["compare_tiers"]]
+if not ticked:
     st.info("Tick at least one tier to compare.")
     st.stop()
-
-bar = st.progress(0.0, text="Planning...")
-
-
-def _progress(i: int, n: int, name: str) -> None:
-    bar.progress(i / n, text=f"Planning on {name} ({i + 1} of {n})...")
-
-
 try:
-    table = _compare(scenario_toml, tiers, tuple(sorted(prices.items())), float(ss["compare_time_limit"]), _on_progress=_progress)
+    chosen = tiers_to_compare(scenario, ticked, catalog=catalog, prices=prices)
+    current_name = current_tier(scenario, catalog).name
 except ScenarioError as err:
-    bar.empty()
-    st.error("The scenario could not be compared:\n" + "\n".join(f"- {p}" for p in err.problems))
+    _problems("**The scenario could not be compared:**", err.problems)
     st.stop()
+
+time_limit = float(ss["compare_time_limit"])
+bar = st.progress(0.0, text="Planning...")
+plans: list[tuple[Tier, Plan]] = []
+failed: list[str] = []
+for i, tier in enumerate(chosen):
+    bar.progress(i / len(chosen), text=f"Planning on {tier.name} ({i + 1} of {len(chosen)})...")
+    try:
+        plans.append((tier, cached_plan(scenario_to_toml(tier_scenario(scenario, tier, catalog)), time_limit)))
+    except ScenarioError as err:
+        failed.extend(f"{tier.name}: {p}" for p in err.problems)
+    except Exception as err:  # a solver failure is reported per tier, not as a traceback
+        failed.append(f"{tier.name}: the planner failed ({type(err).__name__}: {err})")
 bar.empty()
+if failed:
+    _problems("**Some tiers could not be planned:**", failed)
+if current_name not in {tier.name for tier, _ in plans}:
+    st.stop()
+table = compare_plans(plans, current_name, scenario.cycles)
 
 shown = comparison_table(table, scenario.cycles)
 st.subheader("Verdict")
+for line in recommendation(table, scenario.cycles):
+    st.markdown(f"**{literal(line)}**")
 lines = verdict(table, scenario.cycles)
 if lines:
-    st.markdown("\n".join(f"- {line}" for line in lines))
+    st.markdown("\n".join(f"- {literal(line)}" for line in lines))
 else:
     st.markdown("- Only the current tier is in the comparison.")
 st.caption("Prices are estimates unless you typed your own; responses are expected values from your response rates.")
@@ -161,6 +172,7 @@ st.dataframe(
         "monthly_credits",
         "responses_per_month",
         "unused_per_month",
+        "unused_because",
         "shortfall_per_month",
         "cost_per_response",
         "extra_responses_per_month",
@@ -185,6 +197,7 @@ st.dataframe(
         "monthly_credits": st.column_config.NumberColumn("Credits a month"),
         "responses_per_month": st.column_config.NumberColumn("Expected responses a month", format="%.2f"),
         "unused_per_month": st.column_config.NumberColumn("Unused credits a month", format="%.1f"),
+        "unused_because": st.column_config.TextColumn("What leaves them unused", width="large"),
         "shortfall_per_month": st.column_config.NumberColumn("Goal-mix shortfall a month", format="%.0f"),
         "expected_responses": st.column_config.NumberColumn("Expected responses (horizon)", format="%.2f"),
         "credits_spent": st.column_config.NumberColumn("Credits spent (horizon)", format="%.1f"),

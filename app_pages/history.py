@@ -2,8 +2,11 @@
 
 Widgets, layout and caching only. Records come from the history database
 (:class:`planner.store.Store`: ``INMAIL_PLANNER_DB``, else a SQLite file in
-the user's data directory), the tables and the chart from
-:mod:`planner.tracking`, the actual ledger from :mod:`planner.actuals`. A
+the user's data directory), the records as tables from :mod:`planner.history`,
+plan versus actual from :mod:`planner.tracking` and its chart from
+:mod:`planner.tracking_charts`. Saving a scenario that is already the latest
+version under its name says so and makes no new version. Every piece of user
+text in a markdown element goes through :func:`planner.text.literal`. A
 scenario version reopens on the Plan page through its link (``?s=...``,
 :mod:`planner.share`), the way a shared link opens there. The page lists what
 ``inmail-planner history`` prints.
@@ -26,16 +29,20 @@ from app_pages.common import (
     cached_plan,
     current_scenario,
     download_button,
+    fraction_columns,
     open_store,
     plan_time_limit,
     show_notice,
 )
 from planner.charts import format_day
 from planner.export import to_csv
+from planner.history import plans_table, scenario_versions_table
 from planner.scenario import ScenarioError, resolve, scenario_to_toml
 from planner.share import PARAM, encode_scenario
 from planner.store import PlanRecord, ScenarioRecord, Store, StoreError
-from planner.tracking import actual_burndown_figure, actual_to_date, plan_vs_actual, plans_table, scenario_versions_table
+from planner.text import literal
+from planner.tracking import actual_to_date, plan_vs_actual
+from planner.tracking_charts import actual_burndown_figure
 
 PLAN_PAGE = Path(__file__).resolve().parent / "plan.py"  # absolute: found whatever the entry script's folder
 
@@ -64,11 +71,11 @@ st.title("History")
 try:
     store: Store = open_store()
 except StoreError as err:
-    st.error(f"**The history database cannot be opened.** {err}", icon=":material/error:")
+    st.error(f"**The history database cannot be opened.** {literal(err)}", icon=":material/error:")
     st.caption("Set INMAIL_PLANNER_DB to a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/planner).")
     st.stop()
 st.markdown(
-    f"Saved scenarios, plans and usage logs in `{store.url}`. Saving never overwrites: a scenario saved again under its "
+    f"Saved scenarios, plans and usage logs in {literal(store.url)}. Saving never overwrites: a scenario saved again under its "
     "name becomes its next version. Another database: set `INMAIL_PLANNER_DB` to a file path or a SQLAlchemy URL."
 )
 show_notice("history_notice")
@@ -91,19 +98,33 @@ name = (
 if save_cols[1].button("Save scenario and plan", key="history_save", icon=":material/save:", disabled=not name):
     with st.spinner("Planning..."):
         plan = cached_plan(scenario_toml, plan_time_limit())
+    shown_name = literal(repr(name))
     try:
-        record = store.save_scenario(name, scenario)
+        known = {v.id for v in store.scenario_versions(name)}
+        record = store.save_scenario(name, scenario)  # the latest version again when nothing changed
         ss["history_version"] = record.id  # show what was just saved
-        if plan.is_ok:
+        unchanged = record.id in known
+        plans_of_record = [p for p in store.list_plans() if p.scenario_id == record.id] if unchanged else []
+        if unchanged and plans_of_record:
+            ss["history_plan"] = plans_of_record[-1].id
+            st.info(
+                f"Unchanged: {shown_name} is still version {record.version}, with its plan (plan {plans_of_record[-1].id}); "
+                "nothing new was saved.",
+                icon=":material/check_circle:",
+            )
+        elif plan.is_ok:
             saved = store.save_plan(record.id, plan)
             ss["history_plan"] = saved.id
-            st.success(
-                f"Saved {name!r} version {record.version} with its plan (plan {saved.id}).", icon=":material/check_circle:"
-            )
+            if unchanged:
+                said = f"Unchanged: {shown_name} is still version {record.version}; saved its plan (plan {saved.id})."
+            else:
+                said = f"Saved {shown_name} version {record.version} with its plan (plan {saved.id})."
+            st.success(said, icon=":material/check_circle:")
         else:
-            st.warning(f"Saved {name!r} version {record.version}; it has no plan to save ({plan.message}).")
+            what = f"Unchanged: {shown_name} is still version" if unchanged else f"Saved {shown_name} version"
+            st.warning(f"{what} {record.version}; it has no plan to save ({literal(plan.message)}).")
     except StoreError as err:
-        st.error(f"Not saved: {err}")
+        st.error(f"Not saved: {literal(err)}")
 
 # --- saved scenarios ----------------------------------------------------------------------------
 
@@ -112,7 +133,7 @@ try:
     versions = [v for latest in store.list_scenarios() for v in store.scenario_versions(latest.name)]
     plan_records = store.list_plans()
 except StoreError as err:
-    st.error(f"The history database could not be read: {err}")
+    st.error(f"The history database could not be read: {literal(err)}")
     st.stop()
 if not versions:
     st.info("Nothing saved yet. Save the current scenario above, or run `inmail-planner plan scenario.toml --save NAME`.")
@@ -150,7 +171,7 @@ else:
             reopened = store.load_scenario(picked_id)
         except (StoreError, ScenarioError) as err:
             problems = err.problems if isinstance(err, ScenarioError) else [str(err)]
-            st.error("This version cannot be opened:\n" + "\n".join(f"- {p}" for p in problems))
+            st.error("This version cannot be opened:\n" + "\n".join(f"- {literal(p)}" for p in problems))
         else:
             st.switch_page(PLAN_PAGE, query_params={PARAM: encode_scenario(reopened)})
     with st.expander("The version's scenario file (TOML)", icon=":material/description:"):
@@ -192,7 +213,7 @@ try:
     problem = resolve(plan_scenario, catalog)
 except (StoreError, ScenarioError) as err:
     problems = err.problems if isinstance(err, ScenarioError) else [str(err)]
-    st.error("This plan cannot be shown:\n" + "\n".join(f"- {p}" for p in problems))
+    st.error("This plan cannot be shown:\n" + "\n".join(f"- {literal(p)}" for p in problems))
     st.stop()
 schedule, ledger = stored.schedule(), stored.ledger()
 totals = stored.record.summary.get("totals") or {}
@@ -205,9 +226,18 @@ cost = totals.get("cost_per_response")
 metrics[4].metric("Cost per expected response", "n/a" if cost is None else f"${cost:,.2f}")
 schedule_tab, ledger_tab = st.tabs(["Schedule", "Ledger"])
 with schedule_tab:
-    st.dataframe(schedule, key="history_schedule", hide_index=True, width="stretch", placeholder="–")
+    st.dataframe(
+        schedule,
+        key="history_schedule",
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config=fraction_columns(schedule),
+    )
 with ledger_tab:
-    st.dataframe(ledger, key="history_ledger", hide_index=True, width="stretch", placeholder="–")
+    st.dataframe(
+        ledger, key="history_ledger", hide_index=True, width="stretch", placeholder="–", column_config=fraction_columns(ledger)
+    )
 dl = st.columns(3)
 download_button(
     "Schedule (CSV)", to_csv(schedule), file_name=f"plan_{plan_id}_schedule.csv", key="history_dl_schedule", where=dl[0]
@@ -230,18 +260,18 @@ try:
     entries = store.usage(log_name)
     batches = store.usage_batches(log_name)
 except StoreError as err:
-    st.error(f"The usage log could not be read: {err}")
+    st.error(f"The usage log could not be read: {literal(err)}")
     st.stop()
 as_of_cols = st.columns([1, 3])
 as_of: date = as_of_cols[0].date_input(
     "As of", value=date.today(), key="history_as_of", format="YYYY-MM-DD", help="Cycles are compared up to the day before."
 )
 as_of_cols[1].caption(
-    f"The saved plan against the usage log saved under {log_name!r}: {len(entries)} InMails in {len(batches)} "
+    f"The saved plan against the usage log saved under {literal(repr(log_name))}: {len(entries)} InMails in {len(batches)} "
     f"import{'s' if len(batches) != 1 else ''}. Log them on the Track & re-plan page, or with `inmail-planner log import`."
 )
 if not entries:
-    st.info(f"No usage is logged under {log_name!r} yet.")
+    st.info(f"No usage is logged under {literal(repr(log_name))} yet.")
     st.stop()
 actual = actual_to_date(problem, entries, as_of)
 if actual.overspent_on is not None:
@@ -258,6 +288,7 @@ st.dataframe(
     key="history_plan_vs_actual",
     hide_index=True,
     width="stretch",
+    placeholder="–",
     column_config={
         "cycle": st.column_config.NumberColumn("Cycle"),
         "first_day": st.column_config.DateColumn("From", format="YYYY-MM-DD"),

@@ -2,12 +2,18 @@
 
 Widgets, layout and caching only. The scenario is the one the Plan page left
 in ``st.session_state["scenario_toml"]`` (as on the Compare page). The log's
-rows are checked by :func:`planner.tracking.check_log_rows` (the rules of a
-CSV import, :func:`planner.usage.import_usage`); the actual ledger, learned
-rates and the re-plan come from :mod:`planner.actuals`; the tables and the
-chart from :mod:`planner.tracking`; the log is saved in the history database
-(:class:`planner.store.Store`, ``INMAIL_PLANNER_DB``). The page does what
-``inmail-planner replan`` and ``inmail-planner log`` do on the command line.
+table rows are :mod:`planner.logtable`'s, checked by the one set of row rules
+(:func:`planner.usage.parse_usage_row`, as a file import and ``log add`` are)
+on every run with the "today" the page shows (an import does not judge dates
+against a "today" of its own); duplicates follow :func:`planner.usage.log_diff`; the
+actual ledger, learned rates and the re-plan come from :mod:`planner.actuals`;
+where the log stands against the plan from :mod:`planner.tracking`, the chart
+from :mod:`planner.tracking_charts`; the log is saved in the history database
+(:class:`planner.store.Store`, ``INMAIL_PLANNER_DB``). An import adds to the
+log or replaces it, as the user chose, and can be undone. Every piece of user
+text in a markdown element goes through :func:`planner.text.literal`. The page
+does what ``inmail-planner replan`` and ``inmail-planner log`` do on the
+command line.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from app_pages.common import (
     cached_plan,
     current_scenario,
     download_button,
+    fraction_columns,
     open_store,
     plan_time_limit,
     show_notice,
@@ -32,34 +39,39 @@ from app_pages.common import (
 from planner.actuals import PRIOR_WEIGHT, Replan, actual_ledger, learned_rates, replan
 from planner.charts import format_day
 from planner.export import schedule_csv, to_csv
+from planner.logtable import FREE_CHOICES, LOG_COLUMNS, OUTCOMES, add_rows, check_log_rows, clean_log_rows, log_rows
 from planner.plan import PlanStatus
 from planner.scenario import Problem, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
 from planner.solve import DEFAULT_GAP
 from planner.store import Store, StoreError
+from planner.text import literal
+from planner.today import sends_on
 from planner.tracking import (
-    FREE_CHOICES,
-    LOG_COLUMNS,
-    OUTCOMES,
-    actual_burndown_figure,
     balance_table,
-    check_log_rows,
     clamp_today,
-    clean_log_rows,
+    gap_words,
     headline_table,
+    held_today,
     horizon,
-    log_diff,
-    log_rows,
     logged_before,
     responses,
     spend_gap,
+    standing,
 )
-from planner.usage import UsageEntry, UsageImportError, import_usage, usage_to_csv
+from planner.tracking_charts import actual_burndown_figure
+from planner.usage import UsageEntry, UsageImportError, import_usage, log_diff, usage_to_csv
 
 DATE_ORDERS = {
     "iso": "ISO (2026-06-03)",
     "day_first": "Day first (03/06/2026)",
     "month_first": "Month first (06/03/2026)",
 }
+
+IMPORT_MODES = {
+    "add": "Add its new rows to the log",
+    "replace": "Replace the log with it",
+}
+MAX_LISTED = 50  # rejected lines listed in full; the rest are counted
 
 ss = st.session_state
 
@@ -106,33 +118,39 @@ def _set_rows(rows: list[dict[str, Any]]) -> None:
 
 
 def _import_file() -> None:
-    """Read the uploaded file into the log: its good rows replace the log, or are added to it."""
+    """Read the uploaded file into the log: its good rows are added to the log as it was, or replace it."""
     upload = ss.get("track_upload")
     if upload is None:
         return
     try:
-        result = import_usage(
-            upload.getvalue(),
-            buckets=ss.get("track_buckets"),
-            date_order=ss.get("track_date_order", "iso"),
-            today=ss.get("track_today"),
-        )
+        # no today here: the table's check judges every row against the "today" the page shows, on every run
+        result = import_usage(upload.getvalue(), buckets=ss.get("track_buckets"), date_order=ss.get("track_date_order", "iso"))
     except UsageImportError as err:
         ss["track_import_report"] = {"file": upload.name, "error": str(err)}
         return
-    rows = log_rows(result.entries)
-    base = ss.get("track_import_base", []) if ss.get("track_import_append") else []
-    _set_rows([*base, *rows])
+    before = ss.get("track_import_base", [])
+    held = 0
+    if ss.get("track_import_mode", "add") == "add":
+        rows, held = add_rows(before, result.entries)
+    else:
+        rows = log_rows(result.entries)
+    _set_rows(rows)
     ss["track_rows_after_import"] = ss["track_rows_edited"]
+    ss["track_undo"] = {"what": f"the import of {upload.name}", "rows": before}
     ss["track_import_report"] = {
         "file": upload.name,
         "summary": result.summary(),
-        "rejected": [{"line": r.line, "reason": r.reason} for r in result.rejected],
+        "rejected": result.report(limit=MAX_LISTED),  # every reason whole, past MAX_LISTED counted by kind
         "clean": result.is_clean,
+        "mode": ss.get("track_import_mode", "add"),
+        "already": held,
+        "before": len(before),
+        "after": len(rows),
     }
 
 
 def _on_upload() -> None:
+    # the log as it was before this file: what an add builds on, and what an undo brings back
     ss["track_import_base"] = list(ss.get("track_rows_edited", []))
     _import_file()
 
@@ -143,13 +161,40 @@ def _on_date_order() -> None:
         _import_file()
 
 
+# notices are plain text: show_notice shows them as typed (they name the user's files and logs)
+
+
+def _on_undo() -> None:
+    undo = ss.pop("track_undo", None)
+    if undo is None:
+        return
+    _set_rows(undo["rows"])
+    ss["track_import_report"] = None
+    ss["track_rows_after_import"] = None
+    ss["track_notice"] = (
+        "success",
+        f"Undid {undo['what']}: the log has its {len(undo['rows'])} rows from before again.",
+    )
+
+
+def _can_undo() -> dict[str, Any] | None:
+    """The undo of the last import or load, while the table is as that left it (an undo never drops later edits)."""
+    undo = ss.get("track_undo")
+    if undo is None or ss.get("track_rows_edited") != ss.get("track_rows_after_import"):
+        return None
+    return undo if undo["rows"] != ss.get("track_rows_edited") else None
+
+
 def _on_load_saved(store: Store, name: str) -> None:
     try:
         entries = store.usage(name)
     except StoreError as err:
         ss["track_notice"] = ("error", f"The history database could not be read: {err}")
         return
+    before = list(ss.get("track_rows_edited", []))
     _set_rows(log_rows(entries))
+    ss["track_rows_after_import"] = ss["track_rows_edited"]
+    ss["track_undo"] = {"what": f"loading the log saved under {name!r}", "rows": before}
     ss["track_import_report"] = None
     ss["track_notice"] = ("success", f"Loaded the {len(entries)} InMails saved under {name!r}.")
 
@@ -170,20 +215,21 @@ def _save_log(store: Store, name: str, entries: list[UsageEntry]) -> None:
             # outcomes updated or rows fixed: this log becomes the saved one (older batches are kept)
             batch = store.replace_usage(name, entries, source="app")
             st.success(
-                f"Saved the whole log of {name!r} again (batch {batch}): {len(missing)} saved InMails changed here, "
-                f"{len(entries)} in all. Earlier versions stay in the database.",
+                f"Saved the whole log of {literal(repr(name))} again (batch {batch}): {len(missing)} saved InMails changed "
+                f"here, {len(entries)} in all. Earlier versions stay in the database.",
                 icon=":material/check_circle:",
             )
         elif not new:
-            st.info(f"Nothing new to save: the {len(entries)} InMails are already saved under {name!r}.")
+            st.info(f"Nothing new to save: the {len(entries)} InMails are already saved under {literal(repr(name))}.")
         else:
-            batch = store.add_usage(name, new, source="app")
+            added = store.add_new_usage(name, entries, source="app")  # what is new is decided under the write lock
             st.success(
-                f"Saved {len(new)} new InMails to the log of {name!r} (batch {batch}); it holds {len(saved) + len(new)} now.",
+                f"Saved {added.added} new InMails to the log of {literal(repr(name))} (batch {added.batch_id}); "
+                f"it holds {len(saved) + added.added} now.",
                 icon=":material/check_circle:",
             )
     except StoreError as err:
-        st.error(f"The history database could not be written: {err}")
+        st.error(f"The history database could not be written: {literal(err)}")
 
 
 # --- page ------------------------------------------------------------------------------------
@@ -198,7 +244,7 @@ first_day, last_day = horizon(problem)
 time_limit = plan_time_limit()
 
 st.title("Track & re-plan")
-title = f"**{scenario.title}**, " if scenario.title else ""
+title = f"**{literal(scenario.title)}**, " if scenario.title else ""
 st.markdown(
     f"Tracking {title}{source}: {scenario.cycles} cycle{'s' if scenario.cycles > 1 else ''} "
     f"from {format_day(first_day)} to {format_day(last_day)}. Log what you sent and what came of it; "
@@ -243,34 +289,42 @@ with st.container(border=True):
             persist_state=PERSIST,
             help="03/04/2026 is 3 April day first, 4 March month first; ISO dates (2026-04-03) are read in every order.",
         )
-        st.toggle(
-            "Add the file's rows to the log (instead of replacing it)",
-            key="track_import_append",
+        st.radio(
+            "A file imported",
+            options=list(IMPORT_MODES),
+            format_func=IMPORT_MODES.get,
+            key="track_import_mode",
+            horizontal=True,
             persist_state=PERSIST,
+            help="Add: the file's rows join the log, those it already holds not twice. Replace: the table becomes the "
+            "file's rows. Either way the import can be undone.",
         )
 
 report = ss.get("track_import_report")
 if report:
+    name_md = f"**{literal(report['file'])}**"
     if "error" in report:
-        st.error(f"**{report['file']}** was not imported: {report['error']}", icon=":material/error:")
-    elif report["clean"]:
-        st.success(f"**{report['file']}**: {report['summary']}", icon=":material/check_circle:")
+        st.error(f"{name_md} was not imported: {literal(report['error'])}", icon=":material/error:")
     else:
-        st.warning(
-            f"**{report['file']}**: {report['summary']} The good rows are in the log below; "
-            "fix the rejected ones in the file and import it again, or add them in the table.",
-            icon=":material/warning:",
-        )
-        st.dataframe(
-            pd.DataFrame(report["rejected"], columns=["line", "reason"]),
-            key="track_rejected",
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "line": st.column_config.NumberColumn("Line", help="As a spreadsheet numbers it: the header is line 1."),
-                "reason": st.column_config.TextColumn("Why the row was rejected", width="large"),
-            },
-        )
+        before, after = report["before"], report["after"]
+        if before == 0:
+            effect = f"The log has {after} rows now."
+        elif report["mode"] == "add":
+            held = report["already"]
+            already = f"; {held} of the file's rows were in it already and were not added again" if held else ""
+            effect = f"Added to the {before} rows the log had{already}: it has {after} now."
+        else:
+            effect = f"Replaced the log's {before} rows: it has the file's {after} now (undo brings the {before} back)."
+        if report["clean"]:
+            st.success(f"{name_md}: {literal(report['summary'])} {effect}", icon=":material/check_circle:")
+        else:
+            listed = [f"- {literal(line)}" for line in report["rejected"]]
+            st.warning(
+                f"{name_md}: {literal(report['summary'])} {effect} Fix the rejected lines in the file and import it "
+                "again, or add them in the table. Rejected (the header is line 1):\n" + "\n".join(listed),
+                icon=":material/warning:",
+            )
+undo_slot = st.empty()  # filled once the table has read this run's edits: an undo is offered on the table as it is
 show_notice("track_notice")
 
 if _editor_key() not in ss:  # the editor's state is gone after a visit to another page
@@ -282,6 +336,7 @@ edited = st.data_editor(
     _log_frame(base_rows),
     key=_editor_key(),
     num_rows="dynamic",
+    placeholder="",
     width="stretch",
     column_config={
         "_index": st.column_config.NumberColumn("Row", disabled=True),
@@ -297,12 +352,22 @@ edited = st.data_editor(
 )
 rows = clean_log_rows(edited.to_dict("records"))
 ss["track_rows_edited"] = rows
+undo = _can_undo()
+if undo is not None:
+    undo_slot.button(
+        f"Undo {literal(undo['what'])}",
+        key="track_undo_import",
+        icon=":material/undo:",
+        on_click=_on_undo,
+        help=f"Puts back the {len(undo['rows'])} rows the log had before.",
+    )
 check = check_log_rows(rows, buckets=bucket_names, today=today)
 entries = check.entries
 if check.rejected:
     st.warning(
         f"{len(check.rejected)} row{'s' if len(check.rejected) > 1 else ''} of the table "
-        f"{'are' if len(check.rejected) > 1 else 'is'} left out until fixed:\n" + "\n".join(f"- {m}" for m in check.messages()),
+        f"{'are' if len(check.rejected) > 1 else 'is'} left out until fixed:\n"
+        + "\n".join(f"- {literal(m)}" for m in check.messages()),
         icon=":material/edit_note:",
     )
 
@@ -344,9 +409,11 @@ log_cols[2].button(
 )
 download_button("Log (CSV)", usage_to_csv(entries), file_name="usage_log.csv", key="track_dl_log", where=log_cols[3])
 if store is None:
-    st.caption(f"History database unavailable: {store_problem}")
+    st.caption(f"History database unavailable: {literal(store_problem)}")
+elif name:
+    st.caption(f"{saved_count} InMails saved under {literal(repr(name))} in {literal(store.url)}.")
 else:
-    st.caption(f"{saved_count} InMails saved under {name!r} in `{store.url}`." if name else f"Database: `{store.url}`.")
+    st.caption(f"Database: {literal(store.url)}.")
 
 # --- where I stand ---------------------------------------------------------------------------
 
@@ -368,18 +435,22 @@ with st.spinner("Re-planning from today..."):
         replan_problem = ""
     except ScenarioError as err:
         result, replan_problem = None, "; ".join(err.problems)
+    except Exception as err:  # a solver failure is reported, not shown as a traceback; the log stays
+        result, replan_problem = None, f"the planner failed ({type(err).__name__}: {err})"
 
 kept = logged_before(problem, entries, today)
 balance = balance_table(actual, problem)
 metrics = st.columns(5)
-today_index = problem.calendar.index_of(today)
-granted_today = problem.grants[problem.calendar.cycle_of(today_index)] if today_index in problem.calendar.cycle_starts else 0
+held = held_today(problem, entries, today)
+note = held.note()
 metrics[0].metric(
     "Credits held today",
-    f"{balance['credits'].sum():,.0f}",
-    f"+{granted_today} granted today" if granted_today else None,
+    f"{held.total:,.0f}",
+    note,
     delta_color="off",
-    help="At the start of today, before today's grant and sends.",
+    delta_arrow="off",
+    help="What you can spend today, before today's sends: the credits carried into today, with today's grant "
+    "(on a cycle's first day) and the credits given back today for logged responses.",
 )
 metrics[1].metric("Returned by responses", f"{actual.credits_returned:,.0f}", help="Credits given back for logged responses.")
 metrics[2].metric("InMails logged", f"{len(kept)}", help="Sent before today, inside the scenario's horizon.")
@@ -387,13 +458,13 @@ metrics[3].metric("Responses logged", f"{responses(kept)}")
 gap = spend_gap(original.ledger if original.is_ok else None, actual.table, today)
 metrics[4].metric(
     "Credits against plan",
-    "n/a" if gap is None else ("on plan" if abs(gap) < 0.5 else f"{abs(gap):,.0f} {'behind' if gap > 0 else 'ahead'}"),
+    "n/a" if gap is None else gap_words(gap).removesuffix(" plan").removesuffix(" of"),
     help="Credits the plan spent before today less those the log spent.",
 )
 if today == first_day:
     st.info("Today is the scenario's first day: nothing is logged before it yet, so the re-plan is the plan.")
 elif result is not None:
-    sentence = result.standing(original if original.is_ok else None)
+    sentence = standing(result, original if original.is_ok else None)
     st.info(sentence[:1].upper() + sentence[1:] + ".", icon=":material/flag:")
 st.plotly_chart(
     actual_burndown_figure(
@@ -409,7 +480,7 @@ st.plotly_chart(
 )
 left, right = st.columns([2, 3])
 with left:
-    st.markdown("**Balance today, by expiry**")
+    st.markdown("**Balance at the start of today, by expiry**")
     st.dataframe(
         balance,
         key="track_balance",
@@ -422,21 +493,33 @@ with left:
             "days_left": st.column_config.NumberColumn("Days left", help="Today included."),
         },
     )
+    if held.granted > 0:
+        usable = problem.calendar.date_of(problem.last_valid_day(problem.calendar.index_of(today)))
+        st.caption(f"Today's grant of {held.granted:,.0f} credits comes on top, usable through {format_day(usable)}.")
 with right:
     if actual.notes:
         st.markdown("**Log rows the ledger leaves out**")
-        st.markdown("\n".join(f"- {n}" for n in actual.notes))
+        st.markdown("\n".join(f"- {literal(n)}" for n in actual.notes))
     with st.expander("Actual ledger, day by day", icon=":material/account_balance:"):
-        st.dataframe(actual.table, key="track_actual_ledger", hide_index=True, width="stretch", placeholder="–")
+        st.dataframe(
+            actual.table,
+            key="track_actual_ledger",
+            hide_index=True,
+            width="stretch",
+            placeholder="–",
+            column_config=fraction_columns(actual.table),
+        )
 
 # --- learned response rates ------------------------------------------------------------------
 
 st.header("Learned response rates")
 rates = result.rates if result is not None else learned_rates(problem, entries, today)
 st.caption(
-    f"Per bucket, the template's rate is a prior worth {PRIOR_WEIGHT} observations; the log adds its sends with an "
-    "outcome, and those pending for more than 30 days as no response. Learned = (prior x "
-    f"{PRIOR_WEIGHT} + responses) / ({PRIOR_WEIGHT} + observations)."
+    f"Per bucket, the template's rate is a prior worth {PRIOR_WEIGHT} observations. A send with an outcome counts as one "
+    "observation; a send still pending counts as part of one, the chance that a response would have come by now had it "
+    "been coming (a young pending send counts little, one pending for 30 days as a whole no). Learned = (prior x "
+    f"{PRIOR_WEIGHT} + responses) / ({PRIOR_WEIGHT} + effective observations); the rate lies between the 5 % and 95 % "
+    "columns with 90 % probability."
 )
 st.dataframe(
     rates,
@@ -444,14 +527,33 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     placeholder="–",
+    column_order=[
+        "bucket",
+        "prior_rate",
+        "logged_sends",
+        "responses",
+        "observations",
+        "observed_rate",
+        "learned_rate",
+        "learned_p05",
+        "learned_p95",
+    ],
     column_config={
         "bucket": "Bucket",
         "prior_rate": st.column_config.NumberColumn("Template rate", format="percent"),
         "logged_sends": st.column_config.NumberColumn("Logged sends"),
-        "observations": st.column_config.NumberColumn("Observations"),
         "responses": st.column_config.NumberColumn("Responses"),
-        "observed_rate": st.column_config.NumberColumn("Observed rate", format="percent"),
+        "observations": st.column_config.NumberColumn(
+            "Effective n", format="%.1f", help="Sends with an outcome, plus each pending send's share of one observation."
+        ),
+        "observed_rate": st.column_config.NumberColumn("Observed rate", format="percent", help="Responses / effective n."),
         "learned_rate": st.column_config.NumberColumn("Learned rate", format="percent"),
+        "learned_p05": st.column_config.NumberColumn(
+            "5 %", format="percent", help="The rate is above this with 95 % probability."
+        ),
+        "learned_p95": st.column_config.NumberColumn(
+            "95 %", format="percent", help="The rate is below this with 95 % probability."
+        ),
     },
 )
 st.toggle(
@@ -466,7 +568,7 @@ st.toggle(
 
 st.header("Re-plan from today")
 if result is None:
-    st.error(f"No re-plan: {replan_problem}", icon=":material/error:")
+    st.error(f"No re-plan: {literal(replan_problem)}", icon=":material/error:")
     st.stop()
 new = result.plan
 rates_note = "learned response rates" if result.used_learned_rates else "the template's response rates"
@@ -479,12 +581,12 @@ if not new.is_ok:
         reasons = new.diagnosis or [
             "The planner could not name the conflict; try loosening minimums, the reserve or the daily cap."
         ]
-        st.error(f"**No plan for the days left.** {new.message} Why:\n" + "\n".join(f"- {r}" for r in reasons))
+        st.error(f"**No plan for the days left.** {literal(new.message)} Why:\n" + "\n".join(f"- {literal(r)}" for r in reasons))
     else:
-        st.error(new.message)
+        st.error(literal(new.message))
     st.stop()
 if new.status is PlanStatus.FEASIBLE:
-    st.warning(f"{new.message} It is within {new.gap or 0:.2%} of the best possible.", icon=":material/timer:")
+    st.warning(f"{literal(new.message)} It is within {new.gap or 0:.2%} of the best possible.", icon=":material/timer:")
 
 headline = headline_table(original, actual, new, kept)
 old_t, new_t = original.totals, new.totals
@@ -516,16 +618,20 @@ st.dataframe(
     },
 )
 
-todays = new.schedule[new.schedule["date"] == today]
-if todays.empty:
-    upcoming = new.schedule[new.schedule["date"] > today]
-    following = f" Next sends: {format_day(upcoming['date'].iloc[0])}." if not upcoming.empty else ""
-    st.info(f"Nothing to send today, {format_day(today)}.{following}", icon=":material/event_busy:")
+todays = sends_on(new.schedule, today)
+if todays.items:
+    st.success(literal(todays.sentence()), icon=":material/send:")
 else:
-    items = ", ".join(f"**{r.sends}** x {r.bucket}" for r in todays.itertuples(index=False))
-    st.success(f"Today, {format_day(today)}: send {items}.", icon=":material/send:")
+    st.info(literal(todays.sentence()), icon=":material/event_busy:")
 st.markdown("**The new schedule**")
-st.dataframe(new.schedule, key="track_schedule", hide_index=True, width="stretch", placeholder="–")
+st.dataframe(
+    new.schedule,
+    key="track_schedule",
+    hide_index=True,
+    width="stretch",
+    placeholder="–",
+    column_config=fraction_columns(new.schedule),
+)
 downloads = st.columns(3)
 download_button(
     "New schedule (CSV)", schedule_csv(new), file_name="replan_schedule.csv", key="track_dl_schedule", where=downloads[0]

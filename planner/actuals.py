@@ -11,12 +11,16 @@ Semantics follow MODEL.md, "Actuals":
   lots, with pools, minimums and goal targets of today's cycle reduced by
   what the log already sent in it, pending sends still counted on for
   ``refund_reliance * r_b`` credits, and follow-up eligibility from the log;
-- **learned rates** are the Beta-Binomial posterior means per bucket.
+- **learned rates** are the Beta posterior per bucket, with pending sends as
+  partial trials (MODEL.md v2, "Learned rates with pending sends"): its mean,
+  its 5 % and 95 % quantiles and the effective number of observations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -31,8 +35,20 @@ from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
 from planner.usage import Outcome, UsageEntry
 
 CREDIT_BACK_WINDOW_DAYS = 90  # a response later than this returns nothing (LinkedIn help 57013)
-NO_RESPONSE_AFTER_DAYS = 30  # a send pending this long counts as answered "no" for the rate
+NO_RESPONSE_AFTER_DAYS = 30  # LinkedIn counts a response within 30 days: F(a) = 1 from here on
 PRIOR_WEIGHT = 20  # n0: how many observations the template's rate is worth
+EMPIRICAL_MIN_RESPONSES = 20  # from this many responses on, F is the log's own delays
+RATE_COLUMNS = (
+    "bucket",
+    "prior_rate",
+    "logged_sends",
+    "observations",
+    "responses",
+    "observed_rate",
+    "learned_rate",
+    "learned_p05",
+    "learned_p95",
+)
 
 
 @dataclass(frozen=True)
@@ -134,21 +150,86 @@ def actual_ledger(problem: Problem, entries: Sequence[UsageEntry], today: date) 
     )
 
 
+def response_delay_cdf(entries: Sequence[UsageEntry], today: date, lag_days: float) -> Callable[[int], float]:
+    """F(a): the share of responses that arrive within ``a`` days of their send (MODEL.md v2).
+
+    The empirical distribution of the delays ``outcome_on - sent_on`` of every
+    response in the log sent before ``today`` (all buckets) once there are at
+    least 20 of them; before that ``1 - exp(-a / L)`` with L = ``lag_days``
+    (``refund_lag_days``, at least 1). F(a) = 1 for a >= 30 either way: LinkedIn counts a
+    response within 30 days.
+
+    >>> F = response_delay_cdf([], date(2026, 6, 15), lag_days=7)
+    >>> round(F(7), 4), F(30), F(-1)
+    (0.6321, 1.0, 0.0)
+    """
+    delays = sorted(
+        (e.outcome_on - e.sent_on).days
+        for e in entries
+        if e.outcome is not Outcome.PENDING and e.outcome_on is not None and e.sent_on < today
+    )
+    empirical = len(delays) >= EMPIRICAL_MIN_RESPONSES
+
+    def cdf(age: int) -> float:
+        if age < 0:
+            return 0.0
+        if age >= NO_RESPONSE_AFTER_DAYS:
+            return 1.0
+        if empirical:
+            return bisect_right(delays, age) / len(delays)
+        return 1.0 - math.exp(-age / lag_days)
+
+    return cdf
+
+
+def beta_quantile(q: float, a: float, b: float) -> float:
+    """The ``q`` quantile of Beta(a, b); a point mass at 0 (a = 0) or 1 (b = 0) where one parameter is 0.
+
+    scipy is imported here, not at the top: only learned rates need it, and the CLI starts faster without it.
+
+    >>> round(beta_quantile(0.5, 2, 2), 6), beta_quantile(0.05, 0, 3), beta_quantile(0.95, 3, 0)
+    (0.5, 0.0, 1.0)
+    """
+    if a < 0 or b < 0 or a + b == 0:
+        raise ValueError(f"Beta({a}, {b}): the parameters must be >= 0 and not both 0")
+    if a == 0:
+        return 0.0
+    if b == 0:
+        return 1.0
+    from scipy.special import betaincinv
+
+    return float(betaincinv(a, b, q))
+
+
 def learned_rates(
     problem: Problem, entries: Sequence[UsageEntry], today: date, prior_weight: float = PRIOR_WEIGHT
 ) -> pd.DataFrame:
-    """Per bucket, the posterior mean response rate (r0 * n0 + k) / (n0 + n).
+    """Per bucket, the posterior of its response rate (MODEL.md, "Learned rates with pending sends").
 
-    n counts the bucket's sends with an outcome plus those pending for more
-    than 30 days (no response, as LinkedIn counts); k the responses among
-    them (accepted, declined or replied).
+    A send with an outcome counts 1 in n (and 1 in k: every outcome is a
+    response); a pending send of age a = ``today - sent_on`` counts F(a) in n
+    (:func:`response_delay_cdf`): the chance it would have answered by now,
+    had it been going to. The posterior is Beta(r0 * n0 + k, (1 - r0) * n0 + n - k)
+    with r0 the bucket's rate and n0 = ``prior_weight``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bucket: ``bucket``, ``prior_rate``, ``logged_sends``,
+        ``observations`` (the effective n, a float), ``responses`` (k),
+        ``observed_rate`` (k / n; None when n = 0), ``learned_rate`` (the
+        posterior mean), ``learned_p05`` and ``learned_p95`` (its 5 % and 95 % quantiles).
     """
+    if not prior_weight > 0:
+        raise ValueError(f"prior_weight = {prior_weight}: the prior must be worth more than 0 observations")
+    before = [e for e in entries if e.sent_on < today]
+    cdf = response_delay_cdf(before, today, problem.scenario.refund_lag_days)
     rows = []
     for b in problem.buckets:
-        mine = [e for e in entries if e.bucket == b.name and e.sent_on < today]
-        answered = sum(1 for e in mine if e.outcome is not Outcome.PENDING)
-        silent = sum(1 for e in mine if e.outcome is Outcome.PENDING and (today - e.sent_on).days > NO_RESPONSE_AFTER_DAYS)
-        n, k = answered + silent, answered
+        mine = [e for e in before if e.bucket == b.name]
+        k = sum(1 for e in mine if e.outcome is not Outcome.PENDING)
+        n = k + math.fsum(cdf((today - e.sent_on).days) for e in mine if e.outcome is Outcome.PENDING)
+        alpha, beta = b.rate * prior_weight + k, (1.0 - b.rate) * prior_weight + n - k
         rows.append(
             {
                 "bucket": b.name,
@@ -156,13 +237,13 @@ def learned_rates(
                 "logged_sends": len(mine),
                 "observations": n,
                 "responses": k,
-                "observed_rate": k / n if n else None,
-                "learned_rate": (b.rate * prior_weight + k) / (prior_weight + n),
+                "observed_rate": k / n if n > 0 else None,
+                "learned_rate": alpha / (alpha + beta),
+                "learned_p05": beta_quantile(0.05, alpha, beta),
+                "learned_p95": beta_quantile(0.95, alpha, beta),
             }
         )
-    return pd.DataFrame(
-        rows, columns=["bucket", "prior_rate", "logged_sends", "observations", "responses", "observed_rate", "learned_rate"]
-    )
+    return pd.DataFrame(rows, columns=list(RATE_COLUMNS)).astype({"observations": float})
 
 
 def with_learned_rates(scenario: Scenario, rates: pd.DataFrame) -> Scenario:
@@ -252,10 +333,6 @@ class Replan:
     plan: Plan  # the new plan, from today to the horizon's end
     used_learned_rates: bool
 
-    def standing(self, original: Plan | None = None) -> str:
-        """Where the user stands, in a sentence: behind or ahead of plan, and what expires next."""
-        return standing(self, original)
-
 
 def replan(
     scenario: Scenario,
@@ -277,32 +354,3 @@ def replan(
     state = start_state(problem, entries, today, actual)
     plan = make_plan(replace(problem, start=state), time_limit=time_limit, gap=gap)
     return Replan(today=today, actual=actual, rates=rates, plan=plan, used_learned_rates=use_learned_rates)
-
-
-def standing(result: Replan, original: Plan | None = None) -> str:
-    """ "9 credits behind plan; at this pace 7 expire on 30 Jun" — from the log and the plan."""
-    actual = result.actual
-    spent = float(actual.table["spent"].sum()) if len(actual.table) else 0.0
-    parts = []
-    if original is not None and original.is_ok and len(original.ledger):
-        planned = float(original.ledger[original.ledger["date"] < result.today]["spent"].sum())
-        diff = planned - spent
-        if abs(diff) < 0.5:
-            parts.append("on plan")
-        else:
-            parts.append(f"{abs(diff):.0f} credits {'behind' if diff > 0 else 'ahead of'} plan")
-    problem = result.plan.problem
-    days = len(actual.table)
-    pace = spent / days if days else 0.0
-    # at the pace so far (credit-paid sends a day), the first lot held today that lapses with credits left
-    used = 0.0
-    for lot in sorted(actual.lots, key=lambda lot: lot.last_day):
-        by_then = pace * (lot.last_day - problem.first_day + 1)
-        lapse = lot.amount - max(0.0, by_then - used)
-        if lapse >= 0.5:
-            parts.append(f"at this pace {lapse:.0f} expire on {problem.calendar.date_of(lot.last_day):%d %b %Y}")
-            break
-        used += lot.amount
-    else:
-        parts.append("at this pace none of the credits held today expire unused")
-    return "; ".join(parts)

@@ -8,12 +8,14 @@ also define a tier inline (a negotiated contract).
 from __future__ import annotations
 
 import csv
+import difflib
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from planner.fields import AgeDays, Balance, Credits, Flag, Name, Note, Price, raise_problems, show
 from planner.paths import TIERS_CSV
 
 
@@ -33,25 +35,25 @@ class Tier(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1)
-    monthly_credits: int = Field(ge=0)
+    name: Name
+    monthly_credits: Credits
     policy: Policy = Policy.CYCLE
-    max_age_days: int | None = Field(default=None, ge=1)
-    balance_cap: int | None = Field(default=None, ge=0)
-    credit_back: bool = False
-    price_monthly: float | None = Field(default=None, ge=0)
-    price_annual_monthly: float | None = Field(default=None, ge=0)
-    price_is_estimate: bool = True
-    source: str = ""
-    as_of: str = ""
-    notes: str = ""
+    max_age_days: AgeDays | None = None
+    balance_cap: Balance | None = None
+    credit_back: Flag = False
+    price_monthly: Price | None = None
+    price_annual_monthly: Price | None = None
+    price_is_estimate: Flag = True
+    source: Note = ""
+    as_of: Note = ""
+    notes: Note = ""
 
     @model_validator(mode="after")
     def _policy_needs_age(self) -> Tier:
         if self.policy is Policy.ROLLOVER and self.max_age_days is None:
-            raise ValueError("policy 'rollover' needs max_age_days (how many days a credit stays valid)")
+            raise_problems(["policy 'rollover' needs max_age_days (how many days a credit stays valid)"])
         if self.policy is Policy.CYCLE and self.max_age_days is not None:
-            raise ValueError("max_age_days applies only to policy 'rollover'")
+            raise_problems([f"max_age_days = {self.max_age_days}: applies only to policy 'rollover'"])
         return self
 
     def with_price(self, price_monthly: float | None) -> Tier:
@@ -81,6 +83,16 @@ class Catalog(Mapping[str, Tier]):
     def __len__(self) -> int:
         return len(self._tiers)
 
+    def unknown_tier_message(self, field: str, ref: str) -> str:
+        """The message for a tier name the catalog does not hold: the one wording for every caller.
+
+        >>> load_catalog().unknown_tier_message("tier", "Sales Navigator Cor")
+        'tier = "Sales Navigator Cor": unknown tier; did you mean "Sales Navigator Core"? known tiers: ...'
+        """
+        close = difflib.get_close_matches(ref.strip().casefold(), list(self._folded), n=1, cutoff=0.6)
+        hint = f"did you mean {show(self._folded[close[0]].name)}? " if close else ""
+        return f"{field} = {show(ref)}: unknown tier; {hint}known tiers: {', '.join(self._tiers)}"
+
     def rows(self) -> list[dict[str, object]]:
         """The catalog as table rows, one per tier, in catalog order."""
         return [t.model_dump(mode="json") for t in self._tiers.values()]
@@ -103,7 +115,8 @@ def load_catalog(path: Path | str = TIERS_CSV) -> Catalog:
             fields = {k: _cell(v or "") for k, v in row.items() if k}
             fields = {k: v for k, v in fields.items() if v is not None}
             try:
-                tiers.append(Tier.model_validate(fields))
+                # CSV cells are all text: read them as numbers and flags where the field is one
+                tiers.append(Tier.model_validate(fields, strict=False))
             except ValueError as err:
                 raise ValueError(f"{path}, line {line}: {err}") from err
     return Catalog(tiers)

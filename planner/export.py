@@ -2,7 +2,8 @@
 
 A cell that a spreadsheet would read as a formula (it begins with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) is written with a leading ``'`` so that
-it opens as text. Numbers stay numbers: only text cells are escaped.
+it opens as text, by the one rule of :mod:`planner.spreadsheet`. Numbers stay
+numbers: only text cells are escaped.
 """
 
 from __future__ import annotations
@@ -14,19 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.plan import Plan
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """Escape a text cell that a spreadsheet would run as a formula.
-
-    >>> safe_cell("=HYPERLINK(1)"), safe_cell("-5 bad"), safe_cell(-5), safe_cell("Follow-up")
-    ("'=HYPERLINK(1)", "'-5 bad", -5, 'Follow-up')
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from planner.spreadsheet import FORMULA_STARTS as FORMULA_STARTS  # noqa: F401 - planner.tracking still reads it here
+from planner.spreadsheet import safe_cell
 
 
 def to_csv(table: pd.DataFrame) -> str:

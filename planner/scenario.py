@@ -4,26 +4,59 @@ A :class:`Scenario` holds the fields of MODEL.md as the user wrote them (tier
 names, priorities, goal shares). :func:`resolve` checks it against the tier
 catalog and the goal templates and turns it into a :class:`Problem`, the
 numbers the optimiser works with. Every bad input is refused before solving
-with a :class:`ScenarioError` whose messages name the field and the value.
+with a :class:`ScenarioError` whose messages name the field and the value,
+every problem at once; the field types and their ranges, and the wording of
+refusals, are in :mod:`planner.fields`. A file or a link is read with
+:func:`scenario_from_toml`, which also refuses what would break the TOML
+reader itself (values nested hundreds deep, numbers of thousands of digits).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Strict, Tag, ValidationError, model_validator
 
 from planner.calendar import WORKDAYS, Calendar, Weekday
 from planner.catalog import Catalog, Policy, Tier, load_catalog
+from planner.fields import (
+    MAX_BUCKETS,
+    MAX_DAYS_OFF,
+    MAX_DEPTH,
+    Balance,
+    Credits,
+    Cycles,
+    DailyCap,
+    Day,
+    Factor,
+    Flag,
+    GapDays,
+    LagDays,
+    Name,
+    Problems,
+    ReleaseDays,
+    Share,
+    StartDay,
+    Title,
+    Weight,
+    capped,
+    describe_errors,
+    nesting_problem,
+    one_of,
+    raise_problems,
+    show,
+)
 from planner.paths import GOALS_TOML
 
 SHARE_TOLERANCE = 1e-6
+MAX_SCENARIO_CHARS = 256_000  # a file or a link: far above any real scenario, far below what slows the reader
 
 
 class Goal(StrEnum):
@@ -53,26 +86,28 @@ class Bucket(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1)
+    name: Name
     goal: Goal
     priority: Priority | None = None
-    weight: float | None = Field(default=None, gt=0)
-    response_rate: float = Field(ge=0, le=1)
-    pool: int | None = Field(default=None, ge=0)
-    min: int = Field(default=0, ge=0)
-    free: bool = False
-    follows: str | None = None
+    weight: Weight | None = None
+    response_rate: Share
+    pool: Balance | None = None
+    min: Credits = 0
+    free: Flag = False
+    follows: Name | None = None
     follows_who: FollowsWho = FollowsWho.NON_RESPONDERS
-    gap_days: int = Field(default=0, ge=0)
+    gap_days: GapDays = 0
 
     @model_validator(mode="after")
     def _check(self) -> Bucket:
+        problems = []
         if self.priority is not None and self.weight is not None:
-            raise ValueError(f"give priority ({self.priority}) or weight ({self.weight}), not both")
+            problems.append(f"give priority ({self.priority}) or weight ({self.weight}), not both")
         if self.pool is not None and self.min > self.pool:
-            raise ValueError(f"min ({self.min}) is above pool ({self.pool})")
+            problems.append(f"min ({self.min}) is above pool ({self.pool})")
         if self.follows is not None and self.follows == self.name:
-            raise ValueError(f"follows = {self.follows!r}: a bucket cannot follow itself")
+            problems.append(f"follows = {show(self.follows)}: a bucket cannot follow itself")
+        raise_problems(problems)
         return self
 
     @property
@@ -83,7 +118,33 @@ class Bucket(BaseModel):
         return PRIORITY_WEIGHT[self.priority or Priority.MEDIUM]
 
 
-TierRef = str | Tier
+def _tier_member(value: Any) -> str | None:
+    return "tier-name" if isinstance(value, str) else "tier-table" if isinstance(value, dict | Tier) else None
+
+
+def _bonus_member(value: Any) -> str | None:
+    # a list is one number per cycle; anything else not a table is meant as one number
+    return "bonus-list" if isinstance(value, list) else None if isinstance(value, dict) else "bonus-number"
+
+
+# a tier is named or given inline; pick the form by the value's type, so that an error
+# speaks of the form the user meant (and a value of neither type gets one clear message)
+TierRef = Annotated[
+    Annotated[Name, Tag("tier-name")] | Annotated[Tier, Tag("tier-table")],
+    Discriminator(
+        _tier_member,
+        custom_error_type="tier_ref",
+        custom_error_message="must be a tier name (in quotes) or an inline tier table",
+    ),
+]
+BonusCredits = Annotated[
+    Annotated[Credits, Tag("bonus-number")] | Annotated[list[Credits], Tag("bonus-list"), Field(max_length=12)],
+    Discriminator(
+        _bonus_member,
+        custom_error_type="bonus_ref",
+        custom_error_message="must be a whole number of credits, or a list of one per cycle",
+    ),
+]
 
 
 class Scenario(BaseModel):
@@ -91,65 +152,57 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Literal[1] = 1
-    title: str | None = None
-    start: date
-    cycles: int = Field(default=1, ge=1, le=12)
+    version: Annotated[int, Strict(), AfterValidator(one_of(1))] = 1  # Literal[1] would take true for 1
+    title: Title | None = None
+    start: StartDay
+    cycles: Cycles = 1
     tier: TierRef | None = None
-    tiers: list[TierRef] | None = None
-    bonus_credits: int | list[int] = 0
-    send_days: list[Weekday] = Field(default_factory=lambda: list(WORKDAYS))
-    days_off: list[date] = Field(default_factory=list)
-    weekday_factor: dict[Weekday, float] = Field(default_factory=dict)
-    daily_cap: int | None = Field(default=None, ge=0)
-    reserve: int = Field(default=0, ge=0)
-    reserve_release_days: int = Field(default=3, ge=0)
-    refund_reliance: float = Field(default=0.0, ge=0, le=1)
-    refund_lag_days: int = Field(default=7, ge=1)
-    time_discount: float = Field(default=0.001, ge=0)
-    goals: dict[Goal, float] | None = None
-    buckets: list[Bucket] | None = None
+    tiers: list[TierRef] | None = Field(default=None, max_length=12)
+    bonus_credits: BonusCredits = 0
+    send_days: list[Weekday] = Field(default_factory=lambda: list(WORKDAYS), max_length=7)
+    days_off: list[Day] = Field(default_factory=list, max_length=MAX_DAYS_OFF)
+    weekday_factor: dict[Weekday, Factor] = Field(default_factory=dict, max_length=7)
+    daily_cap: DailyCap | None = None
+    reserve: Credits = 0
+    reserve_release_days: ReleaseDays = 3
+    refund_reliance: Share = 0.0
+    refund_lag_days: LagDays = 7
+    time_discount: Share = 0.001
+    goals: dict[Goal, Share] | None = Field(default=None, max_length=len(Goal))
+    buckets: list[Bucket] | None = Field(default=None, max_length=MAX_BUCKETS)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
+        # every problem across the fields at once, so that a user mends them in one go
+        problems: list[str] = []
         if (self.tier is None) == (self.tiers is None):
-            raise ValueError("give either tier (one for every cycle) or tiers (one per cycle), exactly one of them")
+            problems.append("give either tier (one for every cycle) or tiers (one per cycle), exactly one of them")
         if self.tiers is not None and len(self.tiers) != self.cycles:
-            raise ValueError(f"tiers lists {len(self.tiers)} tiers but cycles = {self.cycles}; give one per cycle")
-        bonus = self.bonus_credits
-        if isinstance(bonus, list):
-            if len(bonus) != self.cycles:
-                raise ValueError(f"bonus_credits lists {len(bonus)} numbers but cycles = {self.cycles}")
-            if any(b < 0 for b in bonus):
-                raise ValueError(f"bonus_credits = {bonus}: must not be negative")
-        elif bonus < 0:
-            raise ValueError(f"bonus_credits = {bonus}: must not be negative")
-        for day, factor in self.weekday_factor.items():
-            if factor < 0:
-                raise ValueError(f"weekday_factor.{day} = {factor}: must not be negative")
+            problems.append(f"tiers lists {len(self.tiers)} tiers but cycles = {self.cycles}; give one per cycle")
+        if isinstance(self.bonus_credits, list) and len(self.bonus_credits) != self.cycles:
+            problems.append(f"bonus_credits lists {len(self.bonus_credits)} numbers but cycles = {self.cycles}")
         horizon = Calendar.build(self.start, self.cycles).n_days
         if self.time_discount * horizon >= 1:
-            raise ValueError(f"time_discount = {self.time_discount}: times the horizon ({horizon} days) it must stay below 1")
+            problems.append(f"time_discount = {self.time_discount}: times the horizon ({horizon} days) it must stay below 1")
         if self.goals is not None:
-            for goal, share in self.goals.items():
-                if share < 0 or share > 1:
-                    raise ValueError(f"goals.{goal} = {share}: a share is between 0 and 1")
             total = sum(self.goals.values())
             if abs(total - 1) > SHARE_TOLERANCE:
-                raise ValueError(f"goals: shares sum to {total:g}, not 1 ({dict(self.goals)})")
+                shares = ", ".join(f"{g} = {show(v)}" for g, v in self.goals.items())
+                problems.append(f"goals: shares sum to {total:g}, not 1 ({shares})")
         if self.buckets is not None:
-            _check_buckets(self.buckets)
+            problems += _bucket_problems(self.buckets)
             for i, b in enumerate(self.buckets):
                 if b.free and b.pool is None and b.follows is None and self.daily_cap is None:
-                    raise ValueError(
-                        f"buckets[{i}].pool: {b.name!r} is free and has no pool; free sends cost no credit, "
+                    problems.append(
+                        f"buckets[{i}].pool: {show(b.name)} is free and has no pool; free sends cost no credit, "
                         "so give it a pool (or set daily_cap) to say how many recipients there are"
                     )
             if self.goals is None and len({b.goal for b in self.buckets}) > 1:
                 goals = sorted({str(b.goal) for b in self.buckets})
-                raise ValueError(f"goals: the buckets have several goals ({', '.join(goals)}); give each a share")
+                problems.append(f"goals: the buckets have several goals ({', '.join(goals)}); give each a share")
         elif self.goals is None:
-            raise ValueError("goals: give a goal mix (goal -> share) or a list of buckets")
+            problems.append("goals: give a goal mix (goal -> share) or a list of buckets")
+        raise_problems(problems)
         return self
 
     def tier_refs(self) -> list[TierRef]:
@@ -167,25 +220,33 @@ class Scenario(BaseModel):
         return self.model_copy(update={"tier": tier, "tiers": None})
 
 
-def _check_buckets(buckets: list[Bucket]) -> None:
-    names = [b.name for b in buckets]
+def _bucket_problems(buckets: list[Bucket]) -> list[str]:
+    problems = []
     seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            raise ValueError(f"buckets[{i}].name = {name!r}: bucket names must be unique")
-        seen.add(name)
+    for i, b in enumerate(buckets):
+        if b.name in seen:
+            problems.append(f"buckets[{i}].name = {show(b.name)}: bucket names must be unique")
+        seen.add(b.name)
     parent = {b.name: b.follows for b in buckets}
     for i, b in enumerate(buckets):
         if b.follows is not None and b.follows not in parent:
-            raise ValueError(f"buckets[{i}].follows = {b.follows!r}: no bucket has that name")
+            problems.append(f"buckets[{i}].follows = {show(b.follows)}: no bucket has that name")
+    loops: list[str] = []
     for b in buckets:
         chain, current = [b.name], parent[b.name]
-        while current is not None:
+        while current is not None and current in parent:
             if current in chain:
-                loop = " -> ".join([*chain[chain.index(current) :], current])
-                raise ValueError(f"buckets.follows forms a loop: {loop}")
+                cycle = chain[chain.index(current) :]
+                # the same loop seen from each of its members: report it once, from its first name
+                first = min(range(len(cycle)), key=lambda j: cycle[j])
+                loop = " -> ".join([*cycle[first:], *cycle[:first], cycle[first]])
+                if loop not in loops:
+                    loops.append(loop)
+                break
             chain.append(current)
             current = parent[current]
+    problems += [f"buckets.follows forms a loop: {loop}" for loop in loops]
+    return problems
 
 
 class ScenarioError(ValueError):
@@ -196,67 +257,169 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(problems))
 
 
-# what a union field accepts, for a value that matches none of its forms
-UNION_EXPECTS = {
-    "tier": "a tier name or an inline tier table",
-    "tiers": "a tier name or an inline tier table",
-    "bonus_credits": "a whole number of credits, or one per cycle",
-}
-
-
-def _is_union_label(part: Any) -> bool:
-    """pydantic labels each member of a union in the error path ('str', 'list[int]', ...)."""
-    return isinstance(part, str) and (part in {"str", "int", "float"} or "[" in part)
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _is_union_label(part):
-            continue
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "scenario"
-
-
-def _describe(err: ValidationError) -> list[str]:
-    errors = err.errors()
-    paths = [_field_path(tuple(e["loc"])) for e in errors]
-    # a union member that did not match the value's type at all ('str' for an inline table)
-    no_match = [bool(e["loc"]) and _is_union_label(e["loc"][-1]) and e["type"] != "value_error" for e in errors]
-    problems: list[str] = []
-    for e, path, unmatched in zip(errors, paths, no_match, strict=True):
-        message = str(e["msg"]).removeprefix("Value error, ")
-        loc = tuple(e["loc"])
-        if unmatched:
-            # if another member of the union got further, its error says more;
-            # otherwise say what the field accepts
-            if any(p.startswith(path) and not other for p, other in zip(paths, no_match, strict=True)):
-                continue
-            top = next(str(part) for part in loc if isinstance(part, str))
-            problems.append(f"{path} = {e['input']!r}: expected {UNION_EXPECTS.get(top, 'another type')}")
-        elif e["type"] == "extra_forbidden":
-            problems.append(f"{path}: unknown field (value {e['input']!r})")
-        elif e["type"] == "value_error" and path == "scenario":
-            problems.append(message)
-        elif e["type"] == "value_error":
-            problems.append(f"{path}: {message}")
-        elif e["type"] == "missing":
-            problems.append(f"{path}: required field is missing")
-        else:
-            problems.append(f"{path} = {e['input']!r}: {message}")
-    # a union reports each member; keep each message once
-    return list(dict.fromkeys(problems))
+FIELD_NAMES = frozenset(Scenario.model_fields) | frozenset(Bucket.model_fields) | frozenset(Tier.model_fields)
 
 
 def parse_scenario(data: dict[str, Any]) -> Scenario:
-    """Validate scenario fields (as read from TOML) into a :class:`Scenario`."""
+    """Validate scenario fields (as read from TOML: dates as dates) into a :class:`Scenario`."""
+    deep = nesting_problem(data)
+    if deep is not None:
+        raise ScenarioError([deep])
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_describe(err)) from None
+        raise ScenarioError(capped([*describe_errors(err, FIELD_NAMES), *_problems_across_the_rest(data, err)])) from None
+
+
+# stands in for a refused start date, so that the checks across the other fields still run
+_STAND_IN_START = date(2026, 1, 1)
+
+
+def _problems_across_the_rest(data: dict[str, Any], err: ValidationError) -> list[str]:
+    """The problems across fields among the valid ones, when other fields were refused.
+
+    pydantic checks across fields only when every field is valid; check again
+    without the refused fields, and keep the problems that involve none of them
+    (a goal mix off 1 is reported beside ``cycles = "2"``, but not "tiers lists
+    2 tiers but cycles = 1").
+    """
+    refused = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+    if not refused:
+        return []
+    rest = {k: v for k, v in data.items() if k not in refused}
+    if "start" in refused:
+        rest["start"] = _STAND_IN_START
+    if refused & {"start", "cycles"}:
+        refused.add("horizon")
+    try:
+        Scenario.model_validate(rest)
+    except ValidationError as again:
+        causes = [(e.get("ctx") or {}).get("error") for e in again.errors() if not e["loc"]]
+        across = [p for cause in causes if isinstance(cause, Problems) for p in cause.problems]
+        return [p for p in across if not any(re.search(rf"\b{re.escape(name)}\b", p) for name in refused)]
+    return []
+
+
+def _tier_names(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The tier names a scenario's raw fields give, with the field each is in."""
+    names = [("tier", data["tier"])] if isinstance(data.get("tier"), str) else []
+    tiers = data.get("tiers")
+    if isinstance(tiers, list):
+        names += [(f"tiers[{k}]", ref) for k, ref in enumerate(tiers) if isinstance(ref, str)]
+    return names
+
+
+def check_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> Scenario:
+    """Validate scenario fields and check them against the catalog and the goal templates.
+
+    Every problem is reported at once: an unknown tier together with the
+    problems of the other fields.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem, each naming the field and the value.
+    """
+    catalog = catalog if catalog is not None else load_catalog()
+    unknown = [catalog.unknown_tier_message(field, name) for field, name in _tier_names(data) if name not in catalog]
+    unknown = list(dict.fromkeys(unknown))
+    try:
+        scenario = parse_scenario(data)
+    except ScenarioError as err:
+        raise ScenarioError([*unknown, *err.problems]) from None
+    if unknown:
+        raise ScenarioError(unknown)
+    resolve(scenario, catalog)  # template problems are input errors too
+    return scenario
+
+
+def _toml_nesting_problem(text: str) -> str | None:
+    """A value nested deeper than :data:`MAX_DEPTH` in TOML text, found before parsing it.
+
+    Python's TOML reader recurses once per level and fails with RecursionError
+    past a few hundred; this scan counts the brackets outside strings and
+    comments and names the key the deep value belongs to.
+    """
+    depth, line, i, n = 0, 1, 0, len(text)
+    table, key, line_start = "", "", True
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line, line_start = line + 1, True
+        elif c in " \t\r":
+            pass
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
+            j, closed = i + len(quote), False
+            while j < n:
+                if text.startswith(quote, j):
+                    closed = True
+                    if len(quote) == 3:  # a multi-line string may end in up to two quotes of its own: """a"""""
+                        j += len(text[j + 3 : j + 5]) - len(text[j + 3 : j + 5].lstrip(c))
+                    break
+                if quote == c and text[j] == "\n":
+                    break  # an unclosed one-line string: the reader will say so
+                line += text[j] == "\n"
+                j += 2 if c == '"' and text[j] == "\\" else 1  # an escape: skip the escaped character
+            i, line_start = (j + len(quote) if closed else j), False
+            continue
+        elif c == "[" and depth == 0 and line_start:
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            table = text[i:end].split("#")[0].strip().strip("[]").strip()
+            i = end
+            continue
+        elif c == "=" and depth == 0:
+            key = text[text.rfind("\n", 0, i) + 1 : i].strip()
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = f"{table}.{key}" if table else key
+                return (
+                    f"{where or 'scenario'} (line {line}): values nested more than {MAX_DEPTH} lists or tables deep; "
+                    "a scenario needs at most 3"
+                )
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        if c not in " \t\r\n":
+            line_start = False
+        i += 1
+    return None
+
+
+def _toml_error(err: tomllib.TOMLDecodeError, text: str) -> str:
+    """The reader's message with the line it points at, so that the field is named."""
+    message = str(err)
+    match = re.search(r"at line (\d+)", message)
+    if match is not None:
+        lines = text.splitlines()
+        number = int(match.group(1))
+        if 0 < number <= len(lines) and lines[number - 1].strip():
+            message += f": {show(lines[number - 1].strip())}"
+    return f"scenario file is not valid TOML: {message}"
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """TOML text as data, every way it can fail refused with a :class:`ScenarioError`."""
+    if len(text) > MAX_SCENARIO_CHARS:
+        raise ScenarioError([f"scenario file: {len(text):,} characters; a scenario has at most {MAX_SCENARIO_CHARS:,}"])
+    deep = _toml_nesting_problem(text)
+    if deep is not None:
+        raise ScenarioError([deep])
+    try:
+        return tomllib.loads(text)
+    except RecursionError:  # the scan above should have found it; should it miss a way to nest, still no traceback
+        raise ScenarioError([f"scenario file: values nested more than {MAX_DEPTH} lists or tables deep"]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([_toml_error(err, text)]) from None
+    except ValueError:  # an integer of thousands of digits: Python refuses to read it
+        long = re.search(r"^(.*?)=\s*[-+]?\d{4000,}", text, re.MULTILINE)
+        where = long.group(1).strip() if long is not None else "scenario file"
+        raise ScenarioError([f"{where}: a number of thousands of digits; no field of a scenario needs one"]) from None
 
 
 def scenario_from_toml(text: str, catalog: Catalog | None = None) -> Scenario:
@@ -266,21 +429,18 @@ def scenario_from_toml(text: str, catalog: Catalog | None = None) -> Scenario:
     >>> s.cycles, s.tier
     (1, 'Premium Business')
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([f"scenario file is not valid TOML: {err}"]) from None
-    scenario = parse_scenario(data)
-    resolve(scenario, catalog)  # unknown tiers and template problems are input errors too
-    return scenario
+    return check_scenario(read_toml(text), catalog)
 
 
 def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
     """Read a scenario TOML file; see :func:`scenario_from_toml`."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SCENARIO_CHARS * 4 + 1)  # UTF-8 takes at most 4 bytes a character
     except OSError as err:
         raise ScenarioError([f"scenario file {str(path)!r}: {err.strerror or err}"]) from None
+    if len(raw) > MAX_SCENARIO_CHARS * 4:
+        raise ScenarioError([f"scenario file {str(path)!r}: over {MAX_SCENARIO_CHARS * 4:,} bytes; a scenario is far smaller"])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -556,7 +716,7 @@ def resolve(
             tiers.append(catalog[ref])
         else:
             where = f"tiers[{k}]" if scenario.tiers is not None else "tier"
-            message = f"{where} = {ref!r}: unknown tier; known tiers: {', '.join(catalog)}"
+            message = catalog.unknown_tier_message(where, ref)
             if message not in problems:
                 problems.append(message)
     if problems:

@@ -24,11 +24,11 @@ import zlib
 from collections.abc import Mapping
 
 from planner.catalog import Catalog
-from planner.scenario import Scenario, ScenarioError, scenario_from_toml, scenario_to_toml
+from planner.scenario import MAX_SCENARIO_CHARS, Scenario, ScenarioError, scenario_from_toml, scenario_to_toml
 
 PARAM = "s"
 MAX_PARAM_CHARS = 16_000  # far above any real scenario; browsers and proxies cut URLs near 32k-64k
-MAX_TOML_BYTES = 256_000  # a link must not inflate into something huge (a zip bomb)
+MAX_TOML_BYTES = MAX_SCENARIO_CHARS  # a link must not inflate into something huge (a zip bomb)
 
 
 def encode_scenario(scenario: Scenario) -> str:

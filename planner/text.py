@@ -8,6 +8,12 @@ word. Every piece of user text (titles, bucket and tier names, notes, file
 names, values echoed in an error message) goes through :func:`literal` before it
 reaches such an element. Tables and ``st.text``/``st.code`` show text as it is
 and need nothing.
+
+Escapes alone do not stop one thing: Streamlit's markdown (remark-gfm) turns
+a bare ``http://...``, ``www....`` or ``name@host`` in the text into a live
+link after the escapes are read. An invisible WORD JOINER (U+2060) after
+``http``/``https``/``www`` and after ``@`` breaks those patterns; the text
+looks as typed.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ import re
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that
 # start markdown, HTML, entities, LaTeX ($) or Streamlit's directives (:red[...], :material/x:)
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+WORD_JOINER = "\u2060"
+# in the escaped text: a scheme before "\:", "www" before "\.", and "@" (GFM's autolink literals)
+_AUTOLINK = re.compile(r"(?i)(https?(?=\\:)|www(?=\\\.)|@)")
 
 
 def literal(text: object) -> str:
@@ -24,10 +33,12 @@ def literal(text: object) -> str:
 
     Line breaks are kept as hard breaks, so a multi-line note keeps its lines.
 
-    >>> literal("**T** [evil](http://evil.example)")
+    >>> literal("**T** [evil](http://evil.example)").replace(WORD_JOINER, "")
     '\\\\*\\\\*T\\\\*\\\\* \\\\[evil\\\\]\\\\(http\\\\://evil\\\\.example\\\\)'
     >>> literal("<b>x</b>")
     '\\\\<b\\\\>x\\\\</b\\\\>'
+    >>> [WORD_JOINER in literal(t) for t in ("http://x", "HTTPS://x", "www.x.com", "bob@x.com", "a.b: c")]
+    [True, True, True, True, False]
     """
-    escaped = _SPECIAL.sub(r"\\\1", str(text))
+    escaped = _AUTOLINK.sub(r"\1" + WORD_JOINER, _SPECIAL.sub(r"\\\1", str(text)))
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")

@@ -7,6 +7,7 @@ tests/apps/ holds Streamlit entry scripts for the app tests, not tests:
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 # Monday 2 Feb 2026; one cycle runs to Sunday 1 Mar (28 days, 20 weekdays)
-START = "2026-02-02"
+START = date(2026, 2, 2)
 
 # no plan: at least 40 sends a cycle, but the tier grants 15 credits
 INFEASIBLE_TOML = """version = 1
@@ -43,7 +44,7 @@ min = 40
 # two cycles from Monday 1 June 2026 on a 90-day rollover tier with a cap and credit-back:
 # the scenario of the actuals and tracking tests, whose numbers are worked out by hand
 ACTUALS_SCENARIO: dict[str, Any] = {
-    "start": "2026-06-01",
+    "start": date(2026, 6, 1),
     "cycles": 2,
     "tier": {
         "name": "T",

@@ -16,7 +16,7 @@ from planner.usage import Outcome, UsageEntry
 
 # Monday 1 March 2027, two cycles (March, April) of a 10-credit use-it-or-lose-it tier
 REPLAN_SCENARIO: dict[str, Any] = {
-    "start": "2027-03-01",
+    "start": date(2027, 3, 1),
     "cycles": 2,
     "tier": {"name": "Ten", "monthly_credits": 10, "policy": "cycle"},
     "buckets": [

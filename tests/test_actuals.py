@@ -5,6 +5,7 @@ The numbers are worked out by hand from MODEL.md ("Actuals") in the comments.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 
@@ -87,16 +88,69 @@ def test_start_state_of_the_replan() -> None:
     assert state.eligible[1][cal.index_of(date(2026, 6, 10))] == 0.0
 
 
-def test_learned_rates_are_the_beta_binomial_posterior() -> None:
+def test_learned_rates_count_young_pending_sends_as_partial_trials() -> None:
     rates = learned_rates(resolve(SCENARIO), LOG, TODAY).set_index("bucket")
-    # A: 4 responses among 4 sends with an outcome (the 3 pending are under 30 days old)
-    assert rates.loc["A", "observations"] == 4 and rates.loc["A", "responses"] == 4
-    assert rates.loc["A", "learned_rate"] == pytest.approx((0.2 * 20 + 4) / 24)
-    assert rates.loc["F", "learned_rate"] == pytest.approx(0.1)
+    # fewer than 20 responses: F(a) = 1 - exp(-a / 7) (refund_lag_days = 7). A: 4 responses, and
+    # pending sends of 1, 2 and 8 June, 10, 9 and 3 days old on 11 June
+    n_a = 4 + (1 - math.exp(-10 / 7)) + (1 - math.exp(-9 / 7)) + (1 - math.exp(-3 / 7))
+    assert n_a == pytest.approx(5.832457, abs=1e-6)
+    assert rates.loc["A", "observations"] == pytest.approx(n_a) and rates.loc["A", "responses"] == 4
+    assert rates.loc["A", "observed_rate"] == pytest.approx(4 / n_a)
+    assert rates.loc["A", "learned_rate"] == pytest.approx((0.2 * 20 + 4) / (20 + n_a))
+    assert rates.loc["A", "learned_rate"] == pytest.approx(0.309688, abs=1e-6)
+    # F: two pending sends, 6 and 1 days old, no response: the rate moves a little below 0.1
+    n_f = (1 - math.exp(-6 / 7)) + (1 - math.exp(-1 / 7))
+    assert rates.loc["F", "observations"] == pytest.approx(n_f)
+    assert rates.loc["F", "learned_rate"] == pytest.approx(2 / (20 + n_f))
     later = learned_rates(resolve(SCENARIO), LOG, date(2026, 7, 20)).set_index("bucket")
-    # by 20 July the pending sends of 1, 2 and 8 June count as no response
+    # by 20 July the pending sends are 30 days old or more: F = 1, each a whole "no"
     assert later.loc["A", "observations"] == 7
     assert later.loc["A", "learned_rate"] == pytest.approx((0.2 * 20 + 4) / 27)
+
+
+def _binomial_tail(n: int, k: int, p: float) -> float:
+    """P(Binomial(n, p) >= k): for whole a and b, the Beta(a, b) CDF at x is P(Bin(a + b - 1, x) >= a)."""
+    return math.fsum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+
+
+def test_learned_rates_report_the_posterior_5_and_95_percent_quantiles() -> None:
+    later = learned_rates(resolve(SCENARIO), LOG, date(2026, 7, 20)).set_index("bucket")
+    # A: Beta(0.2 * 20 + 4, 0.8 * 20 + 7 - 4) = Beta(8, 19), whose CDF is a binomial tail
+    low, high = later.loc["A", "learned_p05"], later.loc["A", "learned_p95"]
+    assert _binomial_tail(26, 8, low) == pytest.approx(0.05, abs=1e-9)
+    assert _binomial_tail(26, 8, high) == pytest.approx(0.95, abs=1e-9)
+    assert low < later.loc["A", "learned_rate"] < high
+    # F: no log for it yet but its two pending sends are old: Beta(2, 20)
+    assert _binomial_tail(21, 2, later.loc["F", "learned_p05"]) == pytest.approx(0.05, abs=1e-9)
+
+
+def test_two_weeks_in_with_every_observed_send_a_response_the_rate_no_longer_runs_to_100_percent() -> None:
+    # one A send a day from 1 to 14 June; the first three answered two days later, the rest still pending
+    log = [entry(d, "A", R, d + 2) for d in (1, 2, 3)] + [entry(d, "A", P) for d in range(4, 15)]
+    rates = learned_rates(resolve(SCENARIO), log, date(2026, 6, 15)).set_index("bucket")
+    # the old rule: n = 3, k = 3, "observed rate 100 %"; now the 11 pending sends of 1 to 11 days count F(a)
+    n = 3 + math.fsum(1 - math.exp(-a / 7) for a in range(1, 12))
+    assert n == pytest.approx(8.840935, abs=1e-6)
+    assert rates.loc["A", "observations"] == pytest.approx(n)
+    assert rates.loc["A", "observed_rate"] == pytest.approx(0.339331, abs=1e-6)
+    assert rates.loc["A", "learned_rate"] == pytest.approx(7 / (20 + n))
+    assert rates.loc["A", "learned_p05"] < 0.2 < rates.loc["A", "learned_p95"] < 0.4
+    result = replan(SCENARIO, log, date(2026, 6, 15), use_learned_rates=True, time_limit=30)
+    assert {b.name: b.rate for b in result.plan.problem.buckets}["A"] == pytest.approx(0.242711, abs=1e-6)
+
+
+def test_learned_rates_use_the_logs_own_delays_from_20_responses_on() -> None:
+    # 20 responses, each two days after its send: F(a) = 0 for a < 2 and 1 from 2 days on
+    log = [entry(d, "A", R, d + 2) for d in range(1, 11)] * 2 + [entry(13, "A", P), entry(14, "A", P), entry(10, "F", P)]
+    rates = learned_rates(resolve(SCENARIO), log, date(2026, 6, 15)).set_index("bucket")
+    # A's pending sends are 2 and 1 days old: 1 + 0; F's is 5 days old: 1
+    assert rates.loc["A", "observations"] == 21 and rates.loc["A", "responses"] == 20
+    assert rates.loc["F", "observations"] == 1 and rates.loc["F", "learned_rate"] == pytest.approx(2 / 21)
+
+
+def test_learned_rates_refuse_a_prior_worth_nothing() -> None:
+    with pytest.raises(ValueError, match="prior_weight = 0"):
+        learned_rates(resolve(SCENARIO), LOG, TODAY, prior_weight=0)
 
 
 def test_replan_from_today_respects_what_the_log_used() -> None:
@@ -114,7 +168,7 @@ def test_replan_from_today_respects_what_the_log_used() -> None:
 def test_replan_with_learned_rates_uses_them() -> None:
     result = replan(SCENARIO, LOG, TODAY, use_learned_rates=True, time_limit=30)
     rates = {b.name: b.rate for b in result.plan.problem.buckets}
-    assert rates["A"] == pytest.approx(1 / 3, abs=1e-6)
+    assert rates["A"] == pytest.approx(0.309688, abs=1e-6)  # as learned above, rounded to 6 places
 
 
 def test_today_outside_the_horizon_is_refused() -> None:

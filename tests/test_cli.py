@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +83,7 @@ def test_compare_lists_each_tier_and_writes_csv(tmp_path: Path) -> None:
 
 def test_compare_unknown_tier_exits_2() -> None:
     out = cli("compare", SALES, "--tiers", "Premium Gold")
-    assert out.returncode == 2 and "'Premium Gold': unknown tier" in out.stderr
+    assert out.returncode == 2 and '"Premium Gold": unknown tier' in out.stderr
 
 
 def test_tiers_lists_the_catalog() -> None:
@@ -141,8 +144,15 @@ def test_replan_reports_balance_rejected_rows_and_a_new_plan(tmp_path: Path) -> 
     assert min(r["date"] for r in rows) >= "2026-12-10"
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["credits_returned"] == 2
-    learned = {r["bucket"]: r["learned_rate"] for r in summary["learned_rates"]}
-    assert learned["Initial prospecting"] == pytest.approx((0.15 * 20 + 2) / 22)
+    learned = {r["bucket"]: r for r in summary["learned_rates"]}
+    # 2 responses and one send pending 9 days, a partial trial of 1 - exp(-9 / 7) (refund_lag_days = 7)
+    n = 2 + (1 - math.exp(-9 / 7))
+    initial = learned["Initial prospecting"]
+    assert initial["observations"] == pytest.approx(n) and initial["responses"] == 2
+    assert initial["learned_rate"] == pytest.approx((0.15 * 20 + 2) / (20 + n))
+    assert initial["learned_p05"] < initial["learned_rate"] < initial["learned_p95"]
+    assert learned["Follow-up"]["observed_rate"] is None  # no sends: null in the JSON, not NaN
+    assert "  Initial prospecting: 22.0% (" in out.stdout and f"n = {n:.1f} with 2 responses; prior 15.0%" in out.stdout
 
 
 def test_replan_refuses_a_log_that_overspends(tmp_path: Path) -> None:
@@ -159,7 +169,9 @@ def test_replan_refuses_junk_and_a_bad_date(tmp_path: Path) -> None:
     out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(junk), "--today", "2026-12-10")
     assert out.returncode == 2 and "Traceback" not in out.stderr and "usage log" in out.stderr
     out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(junk), "--today", "10/12/2026")
-    assert out.returncode == 2 and "'10/12/2026' is not a date" in out.stderr
+    assert out.returncode == 2 and "argument --today: '10/12/2026': not an ISO date (YYYY-MM-DD)" in out.stderr
+    out = cli("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log", str(junk), "--today", "2027-02-30")
+    assert out.returncode == 2 and "argument --today: '2027-02-30': February 2027 has 28 days" in out.stderr
 
 
 def test_usage_log_in_the_history_database(tmp_path: Path) -> None:
@@ -171,12 +183,13 @@ def test_usage_log_in_the_history_database(tmp_path: Path) -> None:
     log.write_text(USAGE)
     out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--db", db)
     assert out.returncode == 0 and "saved 3 InMails" in out.stdout and "line 5: bucket = 'Nope'" in out.stderr
-    out = cli("log", "add", "team", "--sent-on", "2026-12-09", "--bucket", "Industry leaders", "--outcome", "replied", "--db", db)
-    assert out.returncode == 2 and "--outcome-on is needed for outcome replied" in out.stderr
-    out = cli("log", "add", "team", "--sent-on", "2026-12-09", "--bucket", "Nope", "--db", db)
+    add = ("log", "add", "team", "--today", "2026-12-10", "--db", db, "--sent-on", "2026-12-09")
+    out = cli(*add, "--bucket", "Industry leaders", "--outcome", "replied")
+    assert out.returncode == 2 and "--outcome-on is empty but outcome is replied" in out.stderr
+    out = cli(*add, "--bucket", "Nope")
     assert out.returncode == 2 and "bucket = 'Nope': not a bucket of 'team'" in out.stderr
-    out = cli("log", "add", "team", "--sent-on", "2026-12-09", "--bucket", "Industry leaders", "--db", db)
-    assert out.returncode == 0
+    out = cli(*add, "--bucket", "Industry leaders")
+    assert out.returncode == 0, out.stderr
     listed = list(csv.DictReader(cli("log", "list", "team", "--db", db).stdout.splitlines()))
     assert len(listed) == 4 and listed[-1]["bucket"] == "Industry leaders"
     out = cli("replan", scenario, "--log-from", "team", "--today", "2026-12-10", "--db", db)
@@ -192,3 +205,132 @@ def test_usage_log_in_the_history_database(tmp_path: Path) -> None:
     assert out.returncode == 0 and "the log of 'team' is now these 3 InMails" in out.stdout
     listed = list(csv.DictReader(cli("log", "list", "team", "--db", db).stdout.splitlines()))
     assert [r["outcome"] for r in listed] == ["replied", "replied", "declined"]
+
+
+def test_log_add_refuses_a_send_after_today_as_log_import_does(tmp_path: Path) -> None:
+    db = str(tmp_path / "history.db")
+    out = cli("log", "add", "team", "--sent-on", "2026-12-11", "--bucket", "A", "--today", "2026-12-10", "--db", db)
+    assert out.returncode == 2 and "--sent-on = '2026-12-11' is after today (2026-12-10)" in out.stderr
+    log = tmp_path / "usage.csv"
+    log.write_text("sent_on,bucket,outcome,outcome_on\n2026-12-11,A,pending,\n")
+    out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--db", db)
+    assert "sent_on = '2026-12-11' is after today (2026-12-10)" in out.stderr
+    out = cli("log", "add", "team", "--sent-on", "2027-02-30", "--bucket", "A", "--db", db)
+    assert out.returncode == 2 and "--sent-on = '2027-02-30': February 2027 has 28 days" in out.stderr
+    assert cli("log", "list", "team", "--db", db).stdout.strip() == "sent_on,bucket,outcome,outcome_on,recipient,free"
+
+
+def test_importing_the_same_file_twice_skips_the_duplicates_and_says_how_many(tmp_path: Path) -> None:
+    db = str(tmp_path / "history.db")
+    log = tmp_path / "usage.csv"
+    log.write_text("sent_on,bucket,outcome,outcome_on\n" + "2026-12-01,A,pending,\n" * 2 + "2026-12-02,A,replied,2026-12-03\n")
+    out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--db", db)
+    assert out.returncode == 0 and "saved 3 InMails" in out.stdout  # two equal rows in one file are two sends
+    out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--db", db)
+    assert out.returncode == 0
+    assert "nothing new to save to the log of 'team'; skipped 3 already in the log (exact duplicates)" in out.stdout
+    log.write_text(log.read_text() + "2026-12-04,A,pending,\n")
+    out = cli("log", "import", "team", str(log), "--today", "2026-12-10", "--db", db)
+    assert "saved 1 InMails to the log of 'team'" in out.stdout and "skipped 3 already in the log" in out.stdout
+    assert len(cli("log", "list", "team", "--db", db).stdout.splitlines()) == 1 + 4
+
+
+def test_a_file_of_bad_rows_gives_a_short_report_not_143_mb_of_reasons(tmp_path: Path) -> None:
+    # the attack was a million rows (tests/test_usage.py reads those); 200,000 keep this process quick
+    log = tmp_path / "usage.csv"
+    log.write_text("sent_on,bucket,outcome,outcome_on\n" + "x\n" * 200_000)
+    out = cli("log", "import", "team", str(log), "--db", str(tmp_path / "h.db"))
+    assert out.returncode == 0 and "Traceback" not in out.stderr
+    assert len(out.stderr) < 10_000 and len(out.stderr.splitlines()) == 1 + 50 + 1
+    assert "rejected 200,000" in out.stderr and "outcome is empty (200,000)" in out.stderr
+
+
+def test_an_empty_db_is_refused_not_the_default(tmp_path: Path) -> None:
+    env = {**os.environ, "INMAIL_PLANNER_DB": str(tmp_path / "default.db")}
+    out = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "history", "--db", ""], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 2 and "argument --db: '' is empty: give a file path or a database URL" in out.stderr
+    assert not (tmp_path / "default.db").exists()
+
+
+def _broken_store(tmp_path: Path, how: str) -> str:
+    db = tmp_path / "history.db"
+    assert cli("log", "add", "team", "--sent-on", "2026-12-01", "--bucket", "A", "--db", str(db)).returncode == 0
+    if how == "damaged":
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        data = bytearray(db.read_bytes())
+        data[4096 : 3 * 4096] = bytes((i * 151 + 7) % 256 for i in range(2 * 4096))
+        db.write_bytes(bytes(data))
+    elif how == "dropped table":
+        with sqlite3.connect(db) as conn:
+            conn.execute("DROP TABLE plans")
+    elif how == "unknown outcome":
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE usage_entries SET outcome = 'ghosted'")
+    elif how == "a directory":
+        db.unlink()
+        db.mkdir()
+    return str(db)
+
+
+@pytest.mark.parametrize("how", ["damaged", "dropped table", "unknown outcome", "a directory"])
+def test_a_broken_history_database_is_a_message_and_exit_2_never_a_traceback(tmp_path: Path, how: str) -> None:
+    db = _broken_store(tmp_path, how)
+    # every command that reads what is broken: the log for an unknown outcome, anything for the rest
+    if how == "unknown outcome":
+        commands = [
+            ("log", "list", "team"),
+            ("replan", str(EXAMPLES_DIR / "team_upgrade.toml"), "--log-from", "team", "--today", "2026-12-10"),
+        ]
+    else:
+        commands = [("history",), ("plan", SALES, "--save", "S")]
+    for args in commands:
+        out = cli(*args, "--db", db)
+        assert out.returncode == 2, (args, out.stdout, out.stderr)
+        assert "Traceback" not in out.stderr and "inmail-planner: history database:" in out.stderr, out.stderr
+
+
+def test_plan_save_to_a_broken_store_still_writes_the_schedule(tmp_path: Path) -> None:
+    db = _broken_store(tmp_path, "a directory")
+    schedule = tmp_path / "s.csv"
+    out = cli("plan", SALES, "--save", "S", "--db", db, "--schedule", str(schedule))
+    assert out.returncode == 2 and "the plan was not saved; the files were written" in out.stderr
+    assert sum(int(r["sends"]) for r in csv.DictReader(schedule.open())) == 50
+
+
+def test_saving_an_unchanged_scenario_says_so_instead_of_a_new_version(tmp_path: Path) -> None:
+    db = str(tmp_path / "history.db")
+    assert "saved as 'S' version 1 (plan 1)" in cli("plan", SALES, "--save", "S", "--db", db).stdout
+    out = cli("plan", SALES, "--save", "S", "--db", db)
+    assert out.returncode == 0 and "'S' is unchanged: it is version 1 already (plan 2 saved with it)" in out.stdout
+
+
+def test_bad_output_paths_and_options_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    out = cli("plan", SALES, "--schedule", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "dir.csv" in out.stderr
+    out = cli("plan", SALES, "--gap", "nan")
+    assert out.returncode == 2 and "'nan' must be between 0 and 1" in out.stderr
+    out = cli("plan", SALES, "--time-limit", "inf")
+    assert out.returncode == 2 and "'inf' must be above 0" in out.stderr
+    out = cli("--catalog", str(tmp_path / "none.csv"), "tiers")
+    assert out.returncode == 2 and "catalog" in out.stderr and "Traceback" not in out.stderr
+    out = cli("replan", SALES, "--log", str(tmp_path / "none.csv"), "--today", "2026-06-10")
+    assert out.returncode == 2 and "none.csv" in out.stderr and "Traceback" not in out.stderr
+    log = tmp_path / "log.csv"
+    log.write_text("sent_on,bucket,outcome,outcome_on\n")
+    out = cli("replan", SALES, "--log", str(log), "--today", "2030-01-01")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "cannot re-plan" in out.stderr and "today = 2030-01-01: outside the scenario's horizon" in out.stderr
+
+
+def test_help_imports_no_pandas_sqlalchemy_or_solver() -> None:
+    code = (
+        "import sys\nfrom planner.cli import run\n"
+        "try:\n    run(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sqlalchemy', 'pulp', 'numpy', 'scipy', 'pydantic'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -84,7 +84,7 @@ def test_daily_cap_spreads_sends_over_the_earliest_send_days() -> None:
 
 
 def test_days_off_and_send_days_are_respected() -> None:
-    plan = solve(daily_cap=5, days_off=["2026-02-02"], send_days=["Tue", "Thu"])
+    plan = solve(daily_cap=5, days_off=[date(2026, 2, 2)], send_days=["Tue", "Thu"])
     assert days_used(plan) == [date(2026, 2, 3), date(2026, 2, 5)]
 
 
@@ -244,7 +244,7 @@ def test_reserve_that_cannot_be_kept_is_explained() -> None:
 def test_a_free_bucket_needs_a_pool_or_a_daily_cap() -> None:
     from planner.scenario import ScenarioError
 
-    with pytest.raises(ScenarioError, match="buckets\\[0\\].pool: 'Open' is free and has no pool"):
+    with pytest.raises(ScenarioError, match='buckets\\[0\\].pool: "Open" is free and has no pool'):
         make(buckets=[bucket("Open", free=True)])
     assert make(daily_cap=3, buckets=[bucket("Open", free=True)]).daily_cap == 3
 
@@ -260,7 +260,7 @@ def test_credits_held_over_a_lower_cap_are_forfeited_beyond_the_grant() -> None:
         tiers=[big, small],
         buckets=[bucket(min=0)],
         send_days=["Sat"],
-        days_off=["2026-02-07", "2026-02-14", "2026-02-21", "2026-02-28"],
+        days_off=[date(2026, 2, d) for d in (7, 14, 21, 28)],
     )
     assert plan.totals is not None
     assert plan.totals.forfeited_over_cap == pytest.approx(8)
@@ -271,11 +271,11 @@ def test_a_plan_never_refuses_a_grant_to_make_room_under_a_cap() -> None:
     # 8 February credits, pool 5: 3 are held on 1 March, when a cap of 5 forfeits 3 of the
     # 5 granted; the 3 held lapse on 13 March, so March can send only 2
     scenario = {
-        "start": "2026-02-01",
+        "start": date(2026, 2, 1),
         "cycles": 2,
         "bonus_credits": [3, 0],
         "send_days": ["Mon"],
-        "days_off": ["2026-02-02", "2026-02-09", "2026-02-16", "2026-03-02", "2026-03-09"],
+        "days_off": [date(2026, 2, d) for d in (2, 9, 16)] + [date(2026, 3, d) for d in (2, 9)],
         "tier": None,
         "tiers": [tier(5, policy="rollover", max_age_days=41), tier(5, policy="rollover", max_age_days=41, balance_cap=5)],
         "buckets": [bucket(pool=5, priority="medium")],

@@ -24,29 +24,29 @@ def refused(text: str) -> str:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (BASE + "colour = 'red'\n[goals]\nsales = 1.0", "colour: unknown field (value 'red')"),
-        (BASE + "cycles = 'two'\n[goals]\nsales = 1.0", "cycles = 'two'"),
-        (BASE + "cycles = 13\n[goals]\nsales = 1.0", "cycles = 13"),
+        (BASE + "colour = 'red'\n[goals]\nsales = 1.0", 'colour: unknown field (value "red")'),
+        (BASE + "cycles = 'two'\n[goals]\nsales = 1.0", 'cycles = "two": must be a whole number, not text'),
+        (BASE + "cycles = 13\n[goals]\nsales = 1.0", "cycles = 13: must be between 1 and 12"),
         (BASE + "cycles = 0\n[goals]\nsales = 1.0", "cycles = 0"),
         (BASE + "[goals]\nsales = 0.7\nnetworking = 0.2", "shares sum to 0.9, not 1"),
         (BASE + "reserve = -5\n[goals]\nsales = 1.0", "reserve = -5"),
         (BASE + "daily_cap = -1\n[goals]\nsales = 1.0", "daily_cap = -1"),
         (BASE + "bonus_credits = -2\n[goals]\nsales = 1.0", "bonus_credits = -2"),
-        ('start = "tomorrow"\ntier = "Premium Business"\n[goals]\nsales = 1.0', "start = 'tomorrow'"),
-        ('start = 2026-06-01\ntier = "Premium Platinum"\n[goals]\nsales = 1.0', "tier = 'Premium Platinum': unknown tier"),
+        ('start = "tomorrow"\ntier = "Premium Business"\n[goals]\nsales = 1.0', 'start = "tomorrow": must be a date'),
+        ('start = 2026-06-01\ntier = "Premium Platinum"\n[goals]\nsales = 1.0', 'tier = "Premium Platinum": unknown tier'),
         (BASE + "[goals]\nsailing = 1.0", "goals.sailing"),
-        (BASE + "send_days = ['Mon', 'Funday']\n[goals]\nsales = 1.0", "send_days[1] = 'Funday'"),
+        (BASE + "send_days = ['Mon', 'Funday']\n[goals]\nsales = 1.0", 'send_days[1] = "Funday"'),
         (BASE + "refund_reliance = 1.5\n[goals]\nsales = 1.0", "refund_reliance = 1.5"),
         (BASE + "time_discount = 0.1\n[goals]\nsales = 1.0", "time_discount = 0.1: times the horizon (30 days)"),
         (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 2\n", "buckets[0].response_rate = 2"),
         (BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\npool = -3\n", "buckets[0].pool = -3"),
         (
             BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\npriority = 'urgent'\n",
-            "buckets[0].priority = 'urgent'",
+            'buckets[0].priority = "urgent"',
         ),
         (
             BASE + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\nfollows = 'B'\n",
-            "buckets[0].follows = 'B': no bucket has that name",
+            'buckets[0].follows = "B": no bucket has that name',
         ),
         (
             BASE
@@ -59,7 +59,7 @@ def refused(text: str) -> str:
             BASE
             + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.1\n"
             + "[[buckets]]\nname = 'A'\ngoal = 'sales'\nresponse_rate = 0.2\n",
-            "buckets[1].name = 'A': bucket names must be unique",
+            'buckets[1].name = "A": bucket names must be unique',
         ),
         (
             'start = 2026-06-01\ncycles = 2\ntiers = ["Premium Business"]\n[goals]\nsales = 1.0',
@@ -109,7 +109,7 @@ def test_round_trip_keeps_every_field() -> None:
         tiers=["Premium Business", tier(20, credit_back=True)],
         bonus_credits=[3, 0],
         send_days=["Mon", "Wed"],
-        days_off=["2026-02-04"],
+        days_off=[date(2026, 2, 4)],
         weekday_factor={"Mon": 0.9},
         daily_cap=4,
         reserve=2,
@@ -142,7 +142,7 @@ def test_rollover_tier_needs_its_max_age() -> None:
 
 
 def test_cycles_clamp_to_month_end_from_start() -> None:
-    problem = resolve(make(start="2026-01-31", cycles=3))
+    problem = resolve(make(start=date(2026, 1, 31), cycles=3))
     starts = [problem.calendar.date_of(t) for t in problem.calendar.cycle_starts]
     assert starts == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]
     assert problem.calendar.date_of(problem.n_days - 1) == date(2026, 4, 29)
@@ -174,3 +174,76 @@ def test_catalog_carries_every_plan_with_sources() -> None:
         assert catalog[name].source and catalog[name].as_of
     assert catalog["Premium Business"].balance_cap == 45
     assert catalog["Sales Navigator Core"].monthly_credits == 50
+
+
+def test_a_scenario_at_every_limit_round_trips_losslessly() -> None:
+    from planner import fields
+
+    name = "ש" * (fields.MAX_NAME_CHARS - 2) + "🚀!"
+    scenario = make(
+        title="T" * fields.MAX_TITLE_CHARS,
+        start=fields.LAST_START,
+        cycles=12,
+        tier={
+            "name": "N" * fields.MAX_NAME_CHARS,
+            "monthly_credits": fields.MAX_CREDITS,
+            "policy": "rollover",
+            "max_age_days": fields.MAX_AGE_DAYS,
+            "balance_cap": fields.MAX_BALANCE,
+            "credit_back": True,
+            "price_monthly": float(fields.MAX_PRICE),
+            "notes": "line one\nline two",
+        },
+        bonus_credits=[fields.MAX_CREDITS] * 12,
+        weekday_factor={"Mon": float(fields.MAX_FACTOR), "Tue": 0.0},
+        daily_cap=fields.MAX_DAILY_CAP,
+        reserve=fields.MAX_CREDITS,
+        reserve_release_days=fields.MAX_RELEASE_DAYS,
+        refund_reliance=1.0,
+        refund_lag_days=fields.MAX_DAYS,
+        time_discount=0.0,
+        buckets=[
+            bucket(name, priority=None, weight=float(fields.MAX_WEIGHT), pool=fields.MAX_BALANCE, min=fields.MAX_CREDITS),
+            bucket("F", follows=name, gap_days=fields.MAX_DAYS, response_rate=1.0),
+        ],
+    )
+    text = scenario_to_toml(scenario)
+    assert scenario_from_toml(text) == scenario
+    assert scenario.buckets is not None and scenario.buckets[0].name == name
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("cycles", 13, "cycles = 13: must be between 1 and 12"),
+        ("bonus_credits", 100_001, "bonus_credits = 100001: must be between 0 and 100000"),
+        ("daily_cap", 10_001, "daily_cap = 10001: must be between 0 and 10000"),
+        ("reserve", 100_001, "reserve = 100001: must be between 0 and 100000"),
+        ("reserve_release_days", 32, "reserve_release_days = 32: must be between 0 and 31"),
+        ("refund_lag_days", 0, "refund_lag_days = 0: must be between 1 and 366"),
+        ("refund_reliance", 1.01, "refund_reliance = 1.01: must be between 0 and 1"),
+        ("time_discount", -0.001, "time_discount = -0.001: must be between 0 and 1"),
+        ("weekday_factor", {"Mon": 100.5}, "weekday_factor.Mon = 100.5: must be between 0 and 100"),
+        ("title", "T" * 201, "201 characters long; at most 200"),
+        ("start", date(1999, 12, 31), "start = 1999-12-31: must be between 2000-01-01 and 2099-12-31"),
+        ("days_off", [date(2026, 2, 3)] * 401, "days_off = [2026-02-03, 2026-02-03, 2026-02-03, 2026-02-03, ...]: has 401 items"),
+        ("buckets", [bucket(pool=1_000_001)], "buckets[0].pool = 1000001: must be between 0 and 1000000"),
+        ("buckets", [bucket(min=100_001)], "buckets[0].min = 100001: must be between 0 and 100000"),
+        ("buckets", [bucket(gap_days=367)], "buckets[0].gap_days = 367: must be between 0 and 366"),
+        ("buckets", [bucket(priority=None, weight=0.0)], "buckets[0].weight = 0.0: must be above 0 and at most 1000"),
+        ("buckets", [bucket(priority=None, weight=1000.5)], "buckets[0].weight = 1000.5: must be above 0 and at most 1000"),
+        ("buckets", [bucket("x" * 81)], "buckets[0].name"),
+        ("buckets", [bucket(f"b{i}", pool=1) for i in range(101)], "has 101 items; at most 100"),
+        ("tier", tier(100_001), "tier.monthly_credits = 100001: must be between 0 and 100000"),
+        ("tier", tier(5, balance_cap=1_000_001), "tier.balance_cap = 1000001: must be between 0 and 1000000"),
+        ("tier", tier(5, price_monthly=float("nan")), "tier.price_monthly = nan: must be between 0 and 1000000"),
+        ("tier", tier(5, policy="rollover", max_age_days=3661), "tier.max_age_days = 3661: must be between 1 and 3660"),
+        ("tier", tier(5, notes="x\x00y"), 'tier.notes = "x\\u0000y": holds the control character \\x00'),
+    ],
+)
+def test_every_number_and_text_has_a_range_named_in_its_message(field: str, value: object, expected: str) -> None:
+    from planner.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        make(**{field: value})
+    assert any(expected in p for p in err.value.problems), err.value.problems

@@ -88,7 +88,7 @@ def test_a_link_whose_scenario_is_refused_names_field_and_value() -> None:
     value = _pack('start = 2026-06-01\ntier = "Gold Plan"\n[goals]\nsales = 1.0\n')
     with pytest.raises(ScenarioError) as err:
         decode_scenario(value)
-    assert any("tier = 'Gold Plan'" in p and p.startswith(f"link parameter {PARAM}") for p in err.value.problems)
+    assert any('tier = "Gold Plan"' in p and p.startswith(f"link parameter {PARAM}") for p in err.value.problems)
 
     value = _pack('start = 2026-06-01\ntier = "Premium Business"\ncycles = 40\n[goals]\nsales = 1.0\n')
     with pytest.raises(ScenarioError) as err:

@@ -1,69 +1,34 @@
-"""planner.tracking: the log as table rows, plan versus actual, the headline table and the burn-down figure.
+"""planner.tracking: plan versus actual, the credits held today, where the log stands, the headline table.
 
 Numbers are worked out by hand from MODEL.md ("Actuals") in the comments,
-on the two-cycle scenario and the ten-day log of ``test_actuals.py``.
+on the two-cycle scenario and the ten-day log of :mod:`actual_log`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import ACTUALS_SCENARIO
+from actual_log import LOG, PROBLEM, SCENARIO, TODAY, P, R, cycle_problem, entry, june
 
 from planner.actuals import actual_ledger, replan
-from planner.scenario import parse_scenario, resolve
 from planner.solve import make_plan
 from planner.store import Store
 from planner.tracking import (
-    actual_burndown_figure,
     actual_to_date,
     balance_table,
-    check_log_rows,
     clamp_today,
-    clean_log_rows,
     gap_words,
     headline_table,
-    log_diff,
-    log_rows,
+    held_today,
     logged_before,
     plan_vs_actual,
-    plans_table,
     responses,
-    scenario_versions_table,
     spend_gap,
+    standing,
 )
-from planner.usage import Outcome, UsageEntry
-
-P, A, D, R = Outcome.PENDING, Outcome.ACCEPTED, Outcome.DECLINED, Outcome.REPLIED
-
-SCENARIO = parse_scenario(ACTUALS_SCENARIO)  # 1 June 2026 is a Monday; cycle 1 is June, cycle 2 July
-PROBLEM = resolve(SCENARIO)
-
-
-def entry(sent: date, bucket: str, outcome: Outcome, on: date | None = None, **extra: Any) -> UsageEntry:
-    return UsageEntry(sent, bucket, outcome, on, **extra)
-
-
-def june(day: int) -> date:
-    return date(2026, 6, day)
-
-
-# ten days of sends, some replies, some declines, 4 June missed (as in test_actuals.py)
-LOG = [
-    entry(june(1), "A", R, june(3)),
-    entry(june(1), "A", P),
-    entry(june(2), "A", D, june(5)),
-    entry(june(2), "A", P),
-    entry(june(3), "A", A, june(4)),
-    entry(june(5), "F", P),
-    entry(june(8), "A", P),
-    entry(june(9), "A", R, june(10)),
-    entry(june(10), "F", P),
-]
-TODAY = june(11)
 
 
 @pytest.fixture(scope="module")
@@ -71,85 +36,6 @@ def original() -> Any:
     plan = make_plan(SCENARIO, time_limit=30)
     assert plan.is_ok
     return plan
-
-
-# --- the log as table rows ------------------------------------------------------------------
-
-
-def test_rows_read_back_as_the_same_entries() -> None:
-    log = [
-        *LOG,
-        entry(june(4), "A", P, recipient="=HYPERLINK(1)", free=True),  # formula-like text comes back as text
-        entry(june(4), "A", P, recipient="'quoted", free=False),
-        entry(june(4), "F", R, june(6), recipient='Ana; ops, "EMEA"'),
-    ]
-    rows = log_rows(log)
-    assert [r["free"] for r in rows[-3:]] == ["free", "paid", None]
-    check = check_log_rows(rows, buckets=["A", "F"], today=TODAY)
-    assert check.rejected == []
-    assert check.entries == log
-
-
-def test_bad_rows_are_named_by_their_row_number_and_the_good_ones_kept() -> None:
-    rows = log_rows(LOG[:2])
-    rows.insert(1, {"sent_on": june(2), "bucket": "Nope", "outcome": "pending"})
-    rows.append({"sent_on": june(3), "bucket": "A", "outcome": "replied"})  # no outcome date
-    rows.append({"sent_on": june(12), "bucket": "A", "outcome": "pending"})  # after today
-    rows.append({"sent_on": "3/6/2026", "bucket": "A", "outcome": "pending"})  # text that is no ISO date
-    rows.append({"sent_on": june(3), "bucket": "A", "outcome": "pending", "free": "maybe"})
-    check = check_log_rows(rows, buckets=["A", "F"], today=TODAY)
-    assert check.entries == LOG[:2]
-    assert [r.line for r in check.rejected] == [2, 4, 5, 6, 7]
-    messages = check.messages()
-    assert messages[0].startswith("row 2: bucket = 'Nope': not a bucket of the scenario")
-    assert messages[1] == "row 4: outcome_on is empty but outcome is replied; give the date of the replied outcome"
-    assert messages[2] == "row 5: sent_on = '2026-06-12' is after today (2026-06-11)"
-    assert "row 6: sent_on = '3/6/2026': not an ISO date" in messages[3]
-    assert messages[4].startswith("row 7: free = 'maybe': not a yes/no value")
-
-
-def test_no_rows_is_an_empty_log() -> None:
-    check = check_log_rows([], buckets=["A"])
-    assert check.entries == [] and check.rejected == []
-
-
-def test_clean_rows_take_what_a_table_editor_returns() -> None:
-    records = [
-        {
-            "sent_on": pd.Timestamp("2026-06-01"),
-            "bucket": "A",
-            "outcome": "replied",
-            "outcome_on": datetime(2026, 6, 3, 0, 0),
-            "recipient": "  Ana  ",
-            "free": pd.NA,
-        },
-        {
-            "sent_on": "2026-06-02",
-            "bucket": "A",
-            "outcome": "pending",
-            "outcome_on": pd.NaT,
-            "recipient": float("nan"),
-            "free": "paid",
-        },
-        {"sent_on": None, "bucket": None, "outcome": None, "outcome_on": None, "recipient": "", "free": None},  # a blank row
-    ]
-    rows = clean_log_rows(records)
-    assert rows == [
-        {"sent_on": june(1), "bucket": "A", "outcome": "replied", "outcome_on": june(3), "recipient": "Ana", "free": None},
-        {"sent_on": june(2), "bucket": "A", "outcome": "pending", "outcome_on": None, "recipient": None, "free": "paid"},
-    ]
-    entries = check_log_rows(rows, buckets=["A"]).entries
-    assert entries == [entry(june(1), "A", R, june(3), recipient="Ana"), entry(june(2), "A", P, free=False)]
-
-
-def test_log_diff_is_a_multiset_difference() -> None:
-    a, b, c = LOG[0], LOG[1], LOG[2]
-    assert log_diff([a, a, b], [a]) == ([a, b], [])
-    assert log_diff([a, c], [a, b]) == ([c], [b])  # b was changed or deleted since it was saved
-    assert log_diff([], []) == ([], [])
-
-
-# --- actuals --------------------------------------------------------------------------------
 
 
 def test_today_is_clamped_into_the_horizon() -> None:
@@ -278,71 +164,33 @@ def test_plan_vs_actual_reads_a_saved_plans_tables(original: Any) -> None:
     assert list(from_store["status"]) == ["done", "done"]
 
 
-# --- the chart ------------------------------------------------------------------------------
+# --- the credits held today, and where the log stands ------------------------------------------
 
 
-def test_the_figure_draws_plan_actual_and_replan_with_today_and_the_gap(original: Any) -> None:
+def test_on_a_grant_day_the_credits_held_count_the_grant_as_a_person_would() -> None:
+    # the user saw "Credits held today 0 (+50 granted today)" on the first day of a cycle
+    problem = cycle_problem(50)
+    held = held_today(problem, [entry(june(2), "A", P)] * 3, date(2026, 7, 1))
+    assert (held.carried, held.granted, held.forfeited, held.total) == (0, 50, 0, 50)  # June's 47 expired on 30 June
+    assert held.note() == "50 granted today, none carried over"
+    other_day = held_today(problem, [entry(june(2), "A", P)] * 3, june(3))
+    assert (other_day.total, other_day.note()) == (47, None)
+
+
+def test_a_grant_over_the_cap_is_counted_less_what_the_cap_forfeits() -> None:
+    # 10 a month, cap 30, nothing sent: 10 held on 30 June, 10 granted on 1 July, nothing over the cap
+    held = held_today(PROBLEM, [], date(2026, 7, 1))
+    assert (held.carried, held.granted, held.forfeited, held.total) == (10, 10, 0, 20)
+    assert held.note() == "10 granted today, 10 carried over"
+    # the reply of 3 June returns its credit that day: 10 granted, 4 sent on 1 and 2 June, 1 back
+    back = held_today(PROBLEM, LOG, june(3))
+    assert (back.carried, back.returned, back.total) == (6, 1, 7)
+    assert back.note() == "1 back from a response, 6 carried over"
+
+
+def test_standing_says_behind_or_ahead_and_what_expires_next(original: Any) -> None:
     result = replan(SCENARIO, LOG, TODAY, time_limit=30)
-    fig = actual_burndown_figure(PROBLEM, original.ledger, result.actual.table, TODAY, result.plan.ledger)
-    names = [t.name for t in fig.data]
-    assert names[:2] == ["Planned", "Actual"]
-    assert {"Returned by a response", "Re-plan from today"} <= set(names)
-    actual = next(t for t in fig.data if t.name == "Actual")
-    assert list(actual.x) == [june(d) for d in range(1, 11)]
-    assert list(actual.y) == list(result.actual.table["closing"])
-    replanned = next(t for t in fig.data if t.name == "Re-plan from today")
-    assert replanned.x[0] == TODAY
-    texts = [a.text for a in fig.layout.annotations]
-    assert "Today, Thu 11 Jun 2026" in texts
+    sentence = standing(result, original)
     gap = spend_gap(original.ledger, result.actual.table, TODAY)
-    assert gap is not None and f"<b>{gap_words(gap)}</b>" in texts
-    assert "Cycle 2: T" in texts
-    assert "Actual" in actual.text[2] and "+1 back from responses" in actual.text[2]  # 3 June: a reply's credit
-
-
-def test_the_figure_without_anything_to_draw_says_so() -> None:
-    empty = actual_ledger(PROBLEM, [], june(1)).table
-    fig = actual_burndown_figure(PROBLEM, None, empty, june(1))
-    assert not fig.data
-    assert "Nothing to draw yet" in fig.layout.annotations[0].text
-
-
-def test_the_figure_shows_actual_expiry() -> None:
-    scenario = parse_scenario(
-        {
-            "start": "2026-06-01",
-            "cycles": 2,
-            "tier": {"name": "Cycle", "monthly_credits": 3, "policy": "cycle"},
-            "buckets": [{"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2}],
-        }
-    )
-    problem = resolve(scenario)
-    actual = actual_ledger(problem, [entry(june(2), "A", P)], date(2026, 7, 5))
-    fig = actual_burndown_figure(problem, None, actual.table, date(2026, 7, 5))
-    expiry = next(t for t in fig.data if t.name == "Expiry")
-    assert list(expiry.x) == [june(30)] and list(expiry.text) == ["−2"]
-
-
-# --- history tables -------------------------------------------------------------------------
-
-
-def test_versions_and_plans_tables(original: Any) -> None:
-    store = Store.open("sqlite://")
-    try:
-        first = store.save_scenario("Q3", SCENARIO)
-        second = store.save_scenario("Q3", SCENARIO.model_copy(update={"title": "Q3 again"}))
-        saved = store.save_plan(second.id, original)
-        versions = scenario_versions_table(store.scenario_versions("Q3"), {second.id: 1})
-        plans = plans_table(store.list_plans())
-    finally:
-        store.close()
-    assert list(versions["version"]) == [1, 2]
-    assert list(versions["id"]) == [first.id, second.id]
-    assert list(versions["title"]) == ["", "Q3 again"]
-    assert list(versions["plans"]) == [0, 1]
-    assert versions["tier"].iloc[0] == "T" and versions["cycles"].iloc[0] == 2 and versions["buckets"].iloc[0] == 2
-    assert plans["id"].tolist() == [saved.id]
-    row = plans.iloc[0]
-    assert (row["name"], row["version"], row["status"]) == ("Q3", 2, "optimal")
-    assert row["expected_responses"] == pytest.approx(original.totals.expected_responses)
-    assert pd.isna(row["cost_per_response"])  # an inline tier has no price
+    assert gap is not None and sentence.startswith(gap_words(gap) + "; at this pace ")
+    assert standing(result).startswith("at this pace ")

@@ -6,7 +6,7 @@ import codecs
 import contextlib
 import csv
 import io
-import time
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -127,8 +127,10 @@ def test_short_rows_are_padded_and_header_only_file_is_empty() -> None:
 @pytest.mark.parametrize(
     ("line", "needles"),
     [
-        ("2026-13-01,Follow-up,pending,", ["sent_on = '2026-13-01'", "not a real date"]),
-        ("2026-02-30,Follow-up,pending,", ["sent_on = '2026-02-30'"]),
+        ("2026-13-01,Follow-up,pending,", ["sent_on = '2026-13-01'", "there is no month 13"]),
+        ("2026-02-30,Follow-up,pending,", ["sent_on = '2026-02-30': February 2026 has 28 days"]),
+        ("2028-02-30,Follow-up,pending,", ["sent_on = '2028-02-30': February 2028 has 29 days"]),
+        ("2026-04-31,Follow-up,pending,", ["sent_on = '2026-04-31': April 2026 has 30 days"]),
         ("yesterday,Follow-up,pending,", ["sent_on = 'yesterday'", "not a date"]),
         ("03/04/2026,Follow-up,pending,", ["sent_on = '03/04/2026'", "not an ISO date", "day_first"]),
         (",Follow-up,pending,", ["sent_on is empty"]),
@@ -205,18 +207,23 @@ def test_empty_file_is_refused() -> None:
         import_usage(codecs.BOM_UTF8 + b"\r\n\r\n")
 
 
-def test_a_50_mb_file_is_refused_quickly_before_parsing() -> None:
+def test_a_50_mb_file_is_refused_before_parsing() -> None:
     data = rows("2026-06-01,A,pending,") * (50 * 1024 * 1024 // 40)
     assert len(data) > 50 * 1000 * 1000
-    start = time.perf_counter()
-    with pytest.raises(UsageImportError, match=r"over the 5\.0 MiB limit"):
+    with pytest.raises(UsageImportError, match=r"the file is [\d,]+ (bytes \(\d+\.\d MiB\)|MiB), over the limit of 5 MiB"):
         import_usage(data)
-    assert time.perf_counter() - start < 0.5
+
+
+def test_a_file_just_over_the_limit_says_its_exact_size_not_5_0_over_5_0_mib() -> None:
+    data = b"x" * (5 * 1024 * 1024 + 1)
+    with pytest.raises(UsageImportError) as caught:
+        import_usage(data)
+    assert "the file is 5,242,881 bytes (5.0 MiB), over the limit of 5 MiB" in str(caught.value)
 
 
 def test_max_bytes_is_the_callers_to_set() -> None:
     data = rows("2026-06-01,A,pending,")
-    with pytest.raises(UsageImportError, match="over the 10 bytes limit"):
+    with pytest.raises(UsageImportError, match="the file is 56 bytes, over the limit of 10 bytes"):
         import_usage(data, max_bytes=10)
     assert len(import_usage(data, max_bytes=len(data)).entries) == 1
 
@@ -237,10 +244,52 @@ def test_binary_junk_is_a_clear_error(junk: bytes) -> None:
         import_usage(junk)
 
 
-def test_a_huge_cell_is_a_clear_error() -> None:
-    data = rows("2026-06-01,A,pending,," + '"' + "x" * 200_000 + '"', header=HEADER + ",recipient")
-    with pytest.raises(UsageImportError, match="line 2: the CSV cannot be read"):
-        import_usage(data)
+def test_one_cell_over_128_kib_rejects_that_row_only_not_the_whole_file() -> None:
+    good = "2026-06-02,A,pending,,Someone"
+    for huge in ('"' + "x" * 200_000 + '"', "x" * 200_000):  # quoted or not
+        result = import_usage(rows(good, "2026-06-01,A,pending,," + huge, good, header=HEADER + ",recipient"))
+        assert len(result.entries) == 2
+        assert [r.line for r in result.rejected] == [3]
+        assert "over the 128 KiB a cell may hold" in result.rejected[0].reason or "a cell may hold 128 KiB" in str(
+            result.rejected[0]
+        )
+
+
+def test_an_unclosed_quote_on_line_2_keeps_the_three_good_rows_after_it() -> None:
+    good = ["2026-06-02,A,replied,2026-06-03", "2026-06-03,A,pending,", "2026-06-04,A,declined,2026-06-05"]
+    result = import_usage(rows('2026-06-01,"A,pending,', *good))
+    assert [e.sent_on.day for e in result.entries] == [2, 3, 4]
+    assert [str(r) for r in result.rejected] == [
+        'line 2: a quote (") opened on this line is not closed on it; the row is left out (close or remove the quote)'
+    ]
+    assert "outcome is empty" not in result.summary()
+
+
+def test_an_unclosed_quote_closed_by_a_later_quote_still_rejects_only_its_own_line() -> None:
+    # the quote of line 2 would run on into the quoted recipient of line 4; lines 3 and 4 are rows of their own
+    data = rows(
+        '2026-06-01,"A,pending,,', "2026-06-02,A,pending,,x", '2026-06-03,A,pending,,"Smith, J"', header=HEADER + ",recipient"
+    )
+    result = import_usage(data)
+    assert [(e.sent_on.day, e.recipient) for e in result.entries] == [(2, "x"), (3, "Smith, J")]
+    assert [r.line for r in result.rejected] == [2]
+
+
+def test_a_quoted_recipient_with_a_line_break_is_one_row() -> None:
+    result = import_usage(rows('2026-06-01,A,pending,,"two\nlines"', "2026-06-02,A,pending,,", header=HEADER + ",recipient"))
+    assert [e.recipient for e in result.entries] == ["two\nlines", None] and result.rejected == []
+
+
+def test_a_million_bad_rows_give_a_short_report_with_counts_per_reason() -> None:
+    data = rows(*(["x"] * 1_000_000))
+    result = import_usage(data)
+    assert result.rejected_count == 1_000_000 and result.rows == 1_000_000
+    assert len(result.rejected) == 200  # the first ones one by one; the rest only counted
+    assert result.reason_counts["outcome is empty"] == 1_000_000
+    report = result.report(limit=20)
+    assert len(report) == 21 and sum(len(line) for line in report) < 5_000
+    assert report[-1].startswith("... and 999,980 more rejected rows; over all 1,000,000:")
+    assert "rejected 1,000,000 (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 999,990 more)" in result.summary()
 
 
 def test_entries_keep_their_invariants() -> None:
@@ -281,8 +330,13 @@ def test_usage_frame() -> None:
 # --- properties -------------------------------------------------------------------------------
 
 # the byte fuzzers are cheap and run longer; the generated-log properties are capped to keep the suite quick
-FUZZ = settings(max_examples=200, deadline=None, database=None)
-PROPERTY = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomized: the same examples every run, so the suite passes or fails alike for everyone;
+# PROPERTY_RANDOM=1 draws new ones to hunt for bugs (as in test_properties.py)
+DERANDOMIZE = not os.environ.get("PROPERTY_RANDOM")
+FUZZ = settings(max_examples=200, deadline=None, database=None, derandomize=DERANDOMIZE)
+PROPERTY = settings(
+    max_examples=60, deadline=None, database=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow]
+)
 
 cell_text = st.text(
     st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")),
@@ -479,17 +533,40 @@ def test_good_and_bad_rows_mixed_keep_exactly_the_good_and_name_exactly_the_bad_
     assert result.rows == len(log)
 
 
-def test_a_large_file_imports_in_reasonable_time() -> None:
+def test_a_large_file_imports_whole() -> None:
     line = "2026-06-01,Initial prospecting,replied,2026-06-03,Someone Somewhere,no\n"
     data = (HEADER + ",recipient,free\n" + line * (1024 * 1024 // len(line))).encode()
-    start = time.perf_counter()
     result = import_usage(data, buckets=BUCKETS)
-    elapsed = time.perf_counter() - start
     assert result.rejected == [] and len(result.entries) > 14_000
-    assert elapsed < 3, f"{elapsed:.1f} s for 1 MiB"
     assert isinstance(usage_frame(result.entries[:10]), pd.DataFrame)
 
 
 def test_a_file_of_empty_cells_has_no_header() -> None:
     with pytest.raises(UsageImportError, match="no header line"):
         import_usage(b",,,\n , ,\n")
+
+
+def test_one_set_of_row_rules_takes_typed_cells_and_names_every_problem_at_once() -> None:
+    from planner.usage import UsageRowError, parse_usage_row
+
+    entry = parse_usage_row(
+        {"sent_on": date(2026, 6, 1), "bucket": "A", "outcome": "Replied", "outcome_on": date(2026, 6, 2), "free": True},
+        buckets=["A"],
+        today=date(2026, 6, 2),
+    )
+    assert (entry.outcome, entry.free, entry.recipient) == (Outcome.REPLIED, True, None)
+    with pytest.raises(UsageRowError) as caught:
+        parse_usage_row(
+            {"sent_on": date(2026, 6, 9), "bucket": "B", "outcome": "pending", "outcome_on": "2026-06-10", "free": "maybe"},
+            buckets=["A"],
+            today=date(2026, 6, 8),
+        )
+    kinds = [p.kind for p in caught.value.problems]
+    assert kinds == [
+        "bucket is not a bucket of the scenario",
+        "outcome_on is given while pending",
+        "sent_on is after today",
+        "outcome_on is after today",
+        "free is not yes or no",
+    ]
+    assert "sent_on = '2026-06-09' is after today (2026-06-08)" in str(caught.value)
