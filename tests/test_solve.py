@@ -8,6 +8,7 @@ the full model to gap 0 (no box, no heuristic stage), with a long limit.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_a_mix_mostly_on_a_goal_without_buckets_is_planned_within_half_a_percent
     # issue 8: sales 0.06 / recruiting 0.04 / thought_leadership 0.9 with no thought-leadership bucket, 3 rollover cycles
     scenario = parse_scenario(
         {
-            "start": "2026-02-02",
+            "start": date(2026, 2, 2),
             "cycles": 3,
             "tier": {**ROLLOVER, "credit_back": True},
             "refund_reliance": 0.5,
@@ -92,7 +93,7 @@ def test_a_free_bucket_with_a_minimum_and_most_of_the_mix_on_an_empty_goal() -> 
     }
     scenario = parse_scenario(
         {
-            "start": "2026-02-02",
+            "start": date(2026, 2, 2),
             "cycles": 2,
             "tier": ROLLOVER,
             "daily_cap": 5,
