@@ -29,6 +29,8 @@ st.markdown(
     "- **credit-back**: a response (even a decline) returns the InMail's credit.\n"
     "- **Prices are estimates** (third-party quotes) unless marked otherwise; edit them on the Compare page."
 )
+# the numbers in a table that fits the page; the sources, dates and notes (long text) in a table that wraps
+# them, so no source or as-of date is cut off at the edge
 st.dataframe(
     rows,
     key="catalog_table",
@@ -43,26 +45,29 @@ st.dataframe(
         "balance_cap",
         "credit_back",
         "price_monthly",
-        "source",
-        "as_of",
-        "price_is_estimate",
         "price_annual_monthly",
-        "notes",
+        "price_is_estimate",
+        "as_of",
     ],
     column_config={
-        "name": st.column_config.TextColumn("Tier", pinned=True),
-        "monthly_credits": st.column_config.NumberColumn("Credits a month"),
-        "policy": "Policy",
-        "max_age_days": st.column_config.NumberColumn("Max age (days)"),
-        "balance_cap": st.column_config.NumberColumn("Balance cap"),
-        "credit_back": st.column_config.CheckboxColumn("Credit-back"),
-        "price_monthly": st.column_config.NumberColumn("Price a month", format="dollar"),
-        "price_annual_monthly": st.column_config.NumberColumn("Price a month, billed yearly", format="dollar"),
-        "price_is_estimate": st.column_config.CheckboxColumn("Estimate"),
-        "source": st.column_config.TextColumn("Source", width="large"),
-        "as_of": st.column_config.TextColumn("As of", width="small"),
-        "notes": st.column_config.TextColumn("Notes", width="large"),
+        "name": st.column_config.TextColumn("Tier", width=180),
+        "monthly_credits": st.column_config.NumberColumn("Credits a month", width=100),
+        "policy": st.column_config.TextColumn("Policy", width=70),
+        "max_age_days": st.column_config.NumberColumn("Max age (days)", width=100),
+        "balance_cap": st.column_config.NumberColumn("Balance cap", width=75),
+        "credit_back": st.column_config.CheckboxColumn("Credit-back", width=75),
+        "price_monthly": st.column_config.NumberColumn("Price a month", format="dollar", width=85),
+        "price_annual_monthly": st.column_config.NumberColumn("Yearly, a month", format="dollar", width=100),
+        "price_is_estimate": st.column_config.CheckboxColumn("Estimate", width=65),
+        "as_of": st.column_config.TextColumn("As of", width=80),
     },
+)
+st.markdown("**Sources**")
+st.table(
+    rows[["name", "source", "as_of", "notes"]]
+    .fillna("")
+    .rename(columns={"name": "Tier", "source": "Source", "as_of": "As of", "notes": "Notes"})
+    .set_index("Tier")
 )
 st.caption(
     f"The catalog file is `{TIERS_CSV.parent.name}/{TIERS_CSV.name}` in the repository; "

@@ -24,6 +24,7 @@ from planner.plan import Plan
 from planner.scenario import Scenario, ScenarioError, scenario_from_toml
 from planner.share import PARAM, decode_scenario
 from planner.store import Store, database_url
+from planner.text import literal
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds per solve; keeps the pages responsive on long horizons
 PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
@@ -89,7 +90,7 @@ def current_scenario(
             return decode_scenario(link, catalog), "the scenario from the link"
         except ScenarioError as err:
             if report_link_error:
-                st.error("The link's scenario could not be read:\n" + "\n".join(f"- {p}" for p in err.problems))
+                st.error("The link's scenario could not be read:\n" + "\n".join(f"- {literal(p)}" for p in err.problems))
     return scenario_from_form(default_form(date.today()), catalog), starting
 
 
@@ -97,11 +98,14 @@ def current_scenario(
 
 
 def show_notice(key: str) -> None:
-    """Show, once, the ``(kind, message)`` a callback left under ``key``: a success, or else an error."""
+    """Show, once, the ``(kind, message)`` a callback left under ``key``: a success, or else an error.
+
+    The message is text (it names the user's files, buckets and values), shown as typed.
+    """
     notice = st.session_state.pop(key, None)
     if notice is not None:
         kind, message = notice
-        (st.success if kind == "success" else st.error)(message)
+        (st.success if kind == "success" else st.error)(literal(message))
 
 
 def download_button(

@@ -16,8 +16,16 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages.common import CHART_CONFIG, DEFAULT_TIME_LIMIT, PERSIST, cached_catalog, cached_plan, download_button
-from planner.charts import burndown_figure, format_day, sends_per_week_figure
+from app_pages.common import (
+    CHART_CONFIG,
+    DEFAULT_TIME_LIMIT,
+    PERSIST,
+    cached_catalog,
+    cached_plan,
+    download_button,
+    fraction_columns,
+)
+from planner.charts import burndown_figure, sends_per_week_figure
 from planner.export import ledger_csv, schedule_csv
 from planner.form import (
     BUCKET_COLUMNS,
@@ -27,10 +35,13 @@ from planner.form import (
     PRIORITIES,
     WEEKDAYS,
     FormValues,
+    bucket_names,
+    carry_renames,
     clean_rows,
     default_form,
     even_shares,
     form_from_scenario,
+    renames,
     rows_for_goals,
     scenario_from_form,
 )
@@ -38,6 +49,8 @@ from planner.paths import EXAMPLES_DIR
 from planner.plan import Plan, PlanStatus, Totals
 from planner.scenario import Scenario, ScenarioError, load_goal_templates, load_scenario, scenario_from_toml, scenario_to_toml
 from planner.share import PARAM, decode_scenario, encode_scenario
+from planner.text import literal
+from planner.today import sends_on
 
 # widget key of each simple form field
 KEYS = {
@@ -91,7 +104,12 @@ def _editor_key() -> str:
 
 
 def _set_rows(rows: list[dict[str, Any]]) -> None:
-    """Give the bucket table new rows (a new editor key drops the old editor's pending edits)."""
+    """Give the bucket table new rows, in a new editor.
+
+    The table editor keeps its edits as changes to the rows it was given, under
+    its key. Rows given anew always get a new key, so an editor's edits never
+    meet rows they were not made on (that put the table back to its defaults).
+    """
     ss["plan_rows_base"] = [dict(r) for r in rows]
     ss["plan_rows_edited"] = [dict(r) for r in rows]
     ss["plan_editor_version"] = ss.get("plan_editor_version", 0) + 1
@@ -137,9 +155,9 @@ def _form_from_widgets(rows: list[dict[str, Any]]) -> FormValues:
     )
 
 
-def _count_input(where: DeltaGenerator, label: str, field: str, help_text: str, min_value: int = 0, **options: Any) -> None:
-    """A whole-number input of the form's ``field`` (its widget key in KEYS), kept across pages."""
-    where.number_input(label, min_value=min_value, step=1, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
+def _count_input(where: DeltaGenerator, label: str, field: str, help_text: str, **options: Any) -> None:
+    """A whole-number input of the form's ``field`` (its widget key in KEYS), kept across pages; the schema checks its range."""
+    where.number_input(label, step=1, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
 
 
 # --- callbacks (run before the page script on the next rerun) -------------------------
@@ -240,13 +258,16 @@ with st.container(border=True):
         on_change=_on_upload,
         help="A scenario saved from this page or written for the inmail-planner command line.",
     )
+# one slot, there on every run: a notice that comes and goes must not move the elements after it
+# (a moved expander is a new one, and "Pacing and policies" snapped shut after an upload)
+notice_slot = st.empty()
 notice = ss.pop("plan_notice", None)
 if notice is not None:
     kind, message = notice
     if kind == "success":
-        st.success(message, icon=":material/check_circle:")
+        notice_slot.success(literal(message), icon=":material/check_circle:")
     else:
-        st.error("\n".join(f"- {m}" for m in message), icon=":material/error:")
+        notice_slot.error("\n".join(f"- {literal(m)}" for m in message), icon=":material/error:")
 
 # --- inputs: tier, dates, goals -----------------------------------------------------------
 
@@ -267,7 +288,9 @@ def _tier_label(name: str) -> str:
 
 cols = st.columns([3, 1.3, 1, 1.4])
 cols[1].date_input("Start (first grant day)", key=KEYS["start"], format="YYYY-MM-DD", persist_state=PERSIST)
-cols[2].number_input("Cycles (months)", min_value=1, max_value=MAX_CYCLES, step=1, key=KEYS["cycles"], persist_state=PERSIST)
+# no min or max on the number inputs: the browser would change a typed 500 to the bound without a word;
+# the scenario's schema refuses it instead, naming the field and the value, and the input keeps it
+cols[2].number_input("Cycles (months)", step=1, key=KEYS["cycles"], help=f"1 to {MAX_CYCLES}.", persist_state=PERSIST)
 cols[3].toggle(
     "Different tier per cycle",
     key=KEYS["per_cycle"],
@@ -275,7 +298,7 @@ cols[3].toggle(
     help="An upgrade or downgrade takes effect at the next cycle start.",
     persist_state=PERSIST,
 )
-cycles = int(ss[KEYS["cycles"]])
+cycles = min(max(int(ss[KEYS["cycles"]]), 1), MAX_CYCLES)  # tier pickers to show; the schema refuses a count out of range
 if not ss[KEYS["per_cycle"]]:
     cols[0].selectbox("Tier", options=tier_options, format_func=_tier_label, key=KEYS["tier"], persist_state=PERSIST)
 else:
@@ -306,8 +329,6 @@ with goal_cols[1]:
         for col, g in zip(share_cols, chosen, strict=False):
             col.number_input(
                 f"{labels.get(g, g)} %",
-                min_value=0.0,
-                max_value=100.0,
                 step=5.0,
                 format="%g",
                 key=f"plan_share_{g}",
@@ -325,7 +346,7 @@ with goal_cols[1]:
 
 st.markdown("**Buckets**: kinds of outreach; edit any cell, add or delete rows")
 base_rows = ss.get("plan_rows_base", [])
-bucket_names = sorted({str(r["name"]) for r in [*base_rows, *ss.get("plan_rows_edited", [])] if r.get("name")})
+follows_options = sorted({*bucket_names(base_rows), *(str(r["follows"]) for r in base_rows if r.get("follows"))})
 frame = pd.DataFrame(clean_rows(base_rows), columns=BUCKET_COLUMNS)
 for column in ("pool", "min", "gap_days"):
     frame[column] = pd.array(frame[column], dtype="Int64")
@@ -339,28 +360,46 @@ edited = st.data_editor(
     hide_index=True,
     placeholder="–",
     width="stretch",
+    # no min or max: a typed rate of 500 stays 500 and is refused with a message, not changed to 100;
+    # widths in pixels that add up to the page's width, so Follows who, Gap days and Free are in view
     column_config={
-        "name": st.column_config.TextColumn("Bucket", required=True, width="medium"),
-        "goal": st.column_config.SelectboxColumn("Goal", options=GOALS, required=True),
-        "priority": st.column_config.SelectboxColumn("Priority", options=PRIORITIES, help="high = 3, medium = 2, low = 1"),
+        "name": st.column_config.TextColumn("Bucket", required=True, width=150),
+        "goal": st.column_config.SelectboxColumn(
+            "Goal", options=GOALS, required=True, format_func=lambda g: labels.get(str(g), str(g)), width=120
+        ),
+        "priority": st.column_config.SelectboxColumn(
+            "Priority", options=PRIORITIES, help="high = 3, medium = 2, low = 1", width=72
+        ),
         "weight": st.column_config.NumberColumn(
-            "Weight", min_value=0.0, format="%g", help="Optional: a value weight that overrides the priority."
+            "Weight", format="%g", help="Optional: a value weight that overrides the priority.", width=62
         ),
         "response_rate_pct": st.column_config.NumberColumn(
-            "Response rate %", min_value=0.0, max_value=100.0, step=0.1, format="%g", required=True
+            "Rate %", format="%g", required=True, help="Response rate, in percent (0 to 100).", width=62
         ),
-        "pool": st.column_config.NumberColumn(
-            "Pool / cycle", min_value=0, step=1, help="Most sends per cycle; empty = no limit."
+        "pool": st.column_config.NumberColumn("Pool", step=1, help="Most sends per cycle; empty = no limit.", width=55),
+        "min": st.column_config.NumberColumn("Min", step=1, help="Least sends per cycle.", width=50),
+        "follows": st.column_config.SelectboxColumn(
+            "Follows", options=follows_options, help="A follow-up of another bucket.", width=125
         ),
-        "min": st.column_config.NumberColumn("Min / cycle", min_value=0, step=1, help="Least sends per cycle."),
-        "follows": st.column_config.SelectboxColumn("Follows", options=bucket_names, help="A follow-up of another bucket."),
-        "follows_who": st.column_config.SelectboxColumn("Follows who", options=FOLLOWS_WHO),
-        "gap_days": st.column_config.NumberColumn("Gap days", min_value=0, step=1, help="Days after the first message."),
-        "free": st.column_config.CheckboxColumn("Free", help="Open Profile or 1st-degree: no credit used."),
+        "follows_who": st.column_config.SelectboxColumn(
+            "Follows who",
+            options=FOLLOWS_WHO,
+            format_func=lambda w: str(w).replace("_", "-"),
+            help="Whom a follow-up goes to.",
+            width=100,
+        ),
+        "gap_days": st.column_config.NumberColumn("Gap days", step=1, help="Days after the first message.", width=64),
+        "free": st.column_config.CheckboxColumn("Free", help="Open Profile or 1st-degree: no credit used.", width=48),
     },
 )
 rows = clean_rows(edited.to_dict("records"))
 ss["plan_rows_edited"] = rows
+if bucket_names(rows) != bucket_names(base_rows):
+    # a name was typed, changed or deleted: its follow-ups follow the new name, and the Follows column's choices
+    # change, which makes the editor a new one; so the edits so far become the rows of a new editor, now
+    edits = ss.get(_editor_key()) or {}
+    _set_rows(carry_renames(rows, renames(base_rows, edits.get("edited_rows", {}))))
+    st.rerun()
 
 with st.expander("Pacing and policies", icon=":material/tune:"):
     pace = st.columns(4)
@@ -384,21 +423,16 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
     _count_input(policy[1], "Reserve release days", "reserve_release_days", "The reserve may be spent in a cycle's last days.")
     policy[2].number_input(
         "Credit-back reliance %",
-        min_value=0.0,
-        max_value=100.0,
         step=5.0,
         format="%g",
         key=KEYS["refund_reliance_pct"],
         help="Share of the expected credit-backs (a response returns the credit, on tiers that give them) the plan may spend.",
         persist_state=PERSIST,
     )
-    _count_input(
-        policy[3], "Credit-back lag (days)", "refund_lag_days", "Days from a send until its credit comes back.", min_value=1
-    )
+    _count_input(policy[3], "Credit-back lag (days)", "refund_lag_days", "Days from a send until its credit comes back.")
     solver = st.columns(4)
     solver[0].number_input(
         "Time discount per day",
-        min_value=0.0,
         step=0.0005,
         format="%.4f",
         key=KEYS["time_discount"],
@@ -409,8 +443,6 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         ss["plan_time_limit"] = DEFAULT_TIME_LIMIT
     solver[1].number_input(
         "Solver time limit (s)",
-        min_value=1.0,
-        max_value=120.0,
         step=1.0,
         format="%g",
         key="plan_time_limit",
@@ -419,7 +451,7 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
     )
     if extra.get("weekday_factor"):
         factors = ", ".join(f"{d} x{v:g}" for d, v in extra["weekday_factor"].items())
-        solver[2].caption(f"Weekday factors from the loaded scenario: {factors}")
+        solver[2].caption(literal(f"Weekday factors from the loaded scenario: {factors}"))
 
 form = _form_from_widgets(rows)
 
@@ -432,32 +464,49 @@ try:
     problems: list[str] = []
 except ScenarioError as err:
     scenario, problems = None, err.problems
+time_limit = float(ss["plan_time_limit"])
+if not 1 <= time_limit <= 120:  # not a scenario field: the page's own rule
+    problems.append(f"Solver time limit = {time_limit:g} s: give 1 to 120 seconds")
 
-if scenario is None:
+if scenario is not None and not problems:
+    scenario_toml = scenario_to_toml(scenario)
+    ss["plan_valid"] = (scenario_toml, time_limit)  # the last inputs with a plan: shown, marked stale, while others are fixed
+    ss["scenario_toml"] = scenario_toml  # the Compare page plans this scenario
+    encoded = encode_scenario(scenario)
+    if st.query_params.get(PARAM) != encoded:
+        st.query_params[PARAM] = encoded
+    ss["plan_url_s"] = encoded
+stale = bool(problems)
+if stale:
     st.error(
-        "**Some inputs need a fix before there is a plan** (your inputs are kept):\n" + "\n".join(f"- {p}" for p in problems),
+        "**Some inputs need a fix before they have a plan** (your inputs are kept):\n"
+        + "\n".join(f"- {literal(p)}" for p in problems),
         icon=":material/edit_note:",
     )
-    st.stop()
+    if "plan_valid" not in ss:
+        st.stop()
+    scenario_toml, time_limit = ss["plan_valid"]
+    scenario = scenario_from_toml(scenario_toml, catalog)
+    encoded = encode_scenario(scenario)
+    if st.query_params.get(PARAM) != encoded:  # the link holds the plan shown (a page link back here drops it)
+        st.query_params[PARAM] = encoded
+    st.warning(
+        "**Stale:** below is the plan of your last inputs that had one, not of the inputs above; "
+        "it, its downloads and the page's link update once the problem is fixed.",
+        icon=":material/history:",
+    )
+assert scenario is not None
 
-scenario_toml = scenario_to_toml(scenario)
-ss["scenario_toml"] = scenario_toml  # the Compare page plans this scenario
-encoded = encode_scenario(scenario)
-if st.query_params.get(PARAM) != encoded:
-    st.query_params[PARAM] = encoded
-ss["plan_url_s"] = encoded
-
-time_limit = float(ss["plan_time_limit"])
 long_note = f" ({scenario.cycles} cycles; at most {time_limit:g} s)" if scenario.cycles > 3 else ""
 try:
     with st.spinner(f"Planning{long_note}..."):
         plan = cached_plan(scenario_toml, time_limit)
 except ScenarioError as err:
-    st.error("**The scenario was refused:**\n" + "\n".join(f"- {p}" for p in err.problems), icon=":material/edit_note:")
+    st.error("**The scenario was refused:**\n" + "\n".join(f"- {literal(p)}" for p in err.problems), icon=":material/edit_note:")
     st.stop()
 except Exception as err:  # a solver failure is reported, not shown as a traceback; the inputs stay
     st.error(
-        f"**The planner failed on this scenario** ({type(err).__name__}: {err}). Your inputs are kept.",
+        f"**The planner failed on this scenario** ({literal(type(err).__name__)}: {literal(err)}). Your inputs are kept.",
         icon=":material/error:",
     )
     st.stop()
@@ -503,22 +552,22 @@ if not plan.is_ok:
             "The planner could not name the conflict; try loosening minimums, the reserve or the daily cap."
         ]
         st.error(
-            f"**No plan for this scenario.** {plan.message} Why:\n"
-            + "\n".join(f"- {r}" for r in reasons)
+            f"**No plan for this scenario.** {literal(plan.message)} Why:\n"
+            + "\n".join(f"- {literal(r)}" for r in reasons)
             + "\n\nYour inputs are kept: change one of them above.",
             icon=":material/block:",
         )
     elif plan.status is PlanStatus.TIME_LIMIT:
-        st.warning(plan.message, icon=":material/timer:")
+        st.warning(literal(plan.message), icon=":material/timer:")
     else:
-        st.error(plan.message, icon=":material/error:")
+        st.error(literal(plan.message), icon=":material/error:")
     _downloads(plan)
     st.stop()
 
 totals = plan.totals
 assert totals is not None
 if plan.status is PlanStatus.FEASIBLE:
-    st.warning(f"{plan.message} It is within {plan.gap or 0:.2%} of the best possible.", icon=":material/timer:")
+    st.warning(f"{literal(plan.message)} It is within {plan.gap or 0:.2%} of the best possible.", icon=":material/timer:")
 
 # deltas against the last different plan shown, so a change of tier shows what it did
 if ss.get("plan_shown_key") != (scenario_toml, time_limit):
@@ -556,7 +605,7 @@ if totals.expected_credit_backs > 0.005:
     notes.append(f"{totals.expected_credit_backs:,.2f} credits expected back from responses")
 notes.append(f"{totals.sends} InMails in all, {totals.free_sends} of them free")
 caption = "; ".join(notes)
-st.caption(caption[:1].upper() + caption[1:] + ".")
+st.caption(literal(caption[:1].upper() + caption[1:] + "."))
 
 st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config=CHART_CONFIG)
 
@@ -569,18 +618,20 @@ with right:
         key="plan_allocation",
         hide_index=True,
         width="stretch",
+        placeholder="–",
         column_order=["bucket", "sends", "share", "credits", "expected_responses"],
+        # short headers and fixed small columns: the last one stays in view on a half-width column and a phone
         column_config={
-            "bucket": "Bucket",
-            "sends": st.column_config.NumberColumn("Sends"),
-            "share": st.column_config.NumberColumn("Share", format="%.0f %%"),
-            "credits": st.column_config.NumberColumn("Credits"),
-            "expected_responses": st.column_config.NumberColumn("Expected responses", format="%.2f"),
+            "bucket": st.column_config.TextColumn("Bucket", width=125),
+            "sends": st.column_config.NumberColumn("Sends", width=58),
+            "share": st.column_config.NumberColumn("Share", format="%.0f %%", width=58),
+            "credits": st.column_config.NumberColumn("Credits", format="%g", width=64),
+            "expected_responses": st.column_config.NumberColumn("Responses", format="%.2f", width=82, help="Expected responses."),
         },
     )
     st.markdown("**Goal mix per cycle**")
     st.dataframe(
-        plan.goal_mix,
+        plan.goal_mix.assign(goal=plan.goal_mix["goal"].map(lambda g: labels.get(str(g), str(g)))),
         key="plan_goal_mix",
         hide_index=True,
         width="stretch",
@@ -591,6 +642,7 @@ with right:
             "paid_sends": "Credit-paid sends",
             "shortfall": "Shortfall",
         },
+        placeholder="–",
     )
 
 st.subheader("What do I send today?")
@@ -602,23 +654,30 @@ if not isinstance(picked, date) or not first_day <= picked <= last_day:
 day_cols = st.columns([1, 3])
 day = day_cols[0].date_input("Day", min_value=first_day, max_value=last_day, key="plan_day", format="YYYY-MM-DD")
 schedule = plan.schedule
-todays = schedule[schedule["date"] == day]
+todays = sends_on(schedule, day)
 with day_cols[1]:
-    if todays.empty:
-        upcoming = schedule[schedule["date"] > day]
-        following = (
-            f" Next sends: {format_day(upcoming['date'].iloc[0])}." if not upcoming.empty else " Nothing is planned after it."
-        )
-        st.info(f"Nothing to send on {format_day(day)}.{following}", icon=":material/event_busy:")
+    if todays.items:
+        st.success(literal(todays.sentence()), icon=":material/send:")
     else:
-        items = ", ".join(
-            f"**{r.sends}** x {r.bucket}" + (" (free)" if r.credits_used == 0 else "") for r in todays.itertuples(index=False)
-        )
-        st.success(f"{format_day(day)}: send {items}; {int(todays['credits_used'].sum())} credits.", icon=":material/send:")
+        st.info(literal(todays.sentence()), icon=":material/event_busy:")
 with st.expander("Full schedule, day by day", expanded=False, icon=":material/calendar_month:"):
-    st.dataframe(schedule, key="plan_schedule", hide_index=True, width="stretch", placeholder="–")
+    st.dataframe(
+        schedule.assign(goal=schedule["goal"].map(lambda g: labels.get(str(g), str(g)))),
+        key="plan_schedule",
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config=fraction_columns(schedule),
+    )
 with st.expander("Credit ledger, day by day", expanded=False, icon=":material/account_balance:"):
-    st.dataframe(plan.ledger, key="plan_ledger", hide_index=True, width="stretch", placeholder="–")
+    st.dataframe(
+        plan.ledger,
+        key="plan_ledger",
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config=fraction_columns(plan.ledger),  # credits expected back are fractions: two places, not 16.433324
+    )
 
 st.subheader("Save and share")
 _downloads(plan)

@@ -45,6 +45,7 @@ from planner.scenario import Problem, ScenarioError, resolve, scenario_from_toml
 from planner.solve import DEFAULT_GAP
 from planner.store import Store, StoreError
 from planner.text import literal
+from planner.today import sends_on
 from planner.tracking import (
     balance_table,
     clamp_today,
@@ -617,14 +618,11 @@ st.dataframe(
     },
 )
 
-todays = new.schedule[new.schedule["date"] == today]
-if todays.empty:
-    upcoming = new.schedule[new.schedule["date"] > today]
-    following = f" Next sends: {format_day(upcoming['date'].iloc[0])}." if not upcoming.empty else ""
-    st.info(f"Nothing to send today, {format_day(today)}.{following}", icon=":material/event_busy:")
+todays = sends_on(new.schedule, today)
+if todays.items:
+    st.success(literal(todays.sentence()), icon=":material/send:")
 else:
-    items = ", ".join(f"**{r.sends}** x {literal(r.bucket)}" for r in todays.itertuples(index=False))
-    st.success(f"Today, {format_day(today)}: send {items}.", icon=":material/send:")
+    st.info(literal(todays.sentence()), icon=":material/event_busy:")
 st.markdown("**The new schedule**")
 st.dataframe(
     new.schedule,

@@ -19,6 +19,7 @@ so the plan's chart and the plan-versus-actual chart read the same.
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from typing import Any
 
@@ -53,6 +54,19 @@ def format_day(d: date) -> str:
 
 
 _day = format_day
+
+
+def plain(text: object) -> str:
+    """User text (a bucket or tier name) for a Plotly label or hover text, shown as typed.
+
+    Plotly draws a subset of HTML in its texts (``<a href>`` a live link, ``<b>``
+    bold), so the user's ``<``, ``>`` and ``&`` are escaped; ``%{`` would start a
+    hover template's placeholder, so user text never goes into a template.
+
+    >>> plain('<a href="https://evil.example">x</a> & co')
+    '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; co'
+    """
+    return html.escape(str(text), quote=False)
 
 
 def _num(value: float) -> str:
@@ -90,22 +104,28 @@ def pace_line(plan: Plan) -> pd.Series:
     The value on a day is the balance an even pace would leave at its end; it
     reaches 0 on the cycle's last send day. Where a cycle has no send day the
     pace holds the balance.
+
+    A plan from the horizon's first day (a :class:`~planner.scenario.FreshStart`)
+    has a ledger row for every day. A re-plan (a
+    :class:`~planner.scenario.StartState`) has rows from today on only: its pace
+    starts from today's balance and spreads it over today's cycle's remaining
+    send days (``problem.days_of``), then goes on by cycle.
     """
     problem = plan.problem
     ledger = plan.ledger
-    cal = problem.calendar
+    first_day = problem.first_day  # 0, or today's day for a re-plan: the ledger's first row
+    assert len(ledger) == len(problem.days), "one ledger row a day, from the plan's first day"
     values = np.zeros(len(ledger))
-    for k in range(cal.cycles):
-        days = cal.cycle_days(k)
-        first = ledger.iloc[days.start]
+    for k in range(problem.cycle_of(first_day), problem.calendar.cycles):
+        days = problem.days_of(k)
+        first = ledger.iloc[days[0] - first_day]
         start_balance = float(first["opening"] + first["granted"] - first["forfeited"] + first["credited_back"])
-        send_days = [t for t in days if problem.can_send(t)]
-        n = len(send_days)
+        n = sum(1 for t in days if problem.can_send(t))
         done = 0
         for t in days:
             if n and problem.can_send(t):
                 done += 1
-            values[t] = start_balance * (1 - done / n) if n else start_balance
+            values[t - first_day] = start_balance * (1 - done / n) if n else start_balance
     return pd.Series(values, index=ledger.index)
 
 
@@ -130,7 +150,7 @@ def day_moves(row: pd.Series, back: str = "expected back") -> str:
 
 
 def _balance_hover(row: pd.Series) -> str:
-    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({row['tier']})"]
+    parts = [f"<b>{_day(row['date'])}</b> · cycle {row['cycle']} ({plain(row['tier'])})"]
     parts.append(f"Start of day {_num(row['opening'])}: {day_moves(row)}")
     parts.append(f"<b>End of day: {_num(row['closing'])} credits</b>")
     if row["oldest_expiry"] is not None and not pd.isna(row["oldest_expiry"]) and row["closing"] > 1e-9:
@@ -191,30 +211,55 @@ def day_line(fig: go.Figure, day: date, text: str, *, line: dict[str, Any], y: f
     )
 
 
+def cycle_label(problem: Problem, k: int) -> str:
+    """The label over cycle ``k``'s line (from 0): short enough that labels never pile up, the tier where it changes.
+
+    One or two cycles: "Cycle 1: Premium Business". Up to six: "Cycle 3", with
+    the tier where it differs from the cycle before. More: "C7" (with the
+    tier's change on a line of its own). The full "Cycle k: tier" is the
+    label's hover text (:func:`cycle_lines`).
+    """
+    n = problem.calendar.cycles
+    tier = plain(problem.tiers[k].name)
+    changed = k > 0 and problem.tiers[k].name != problem.tiers[k - 1].name
+    if n <= 2:
+        return f"Cycle {k + 1}: {tier}"
+    if n <= 6:
+        return f"Cycle {k + 1}: {tier}" if changed else f"Cycle {k + 1}"
+    return f"C{k + 1}<br>{tier}" if changed else f"C{k + 1}"
+
+
 def cycle_lines(fig: go.Figure, problem: Problem) -> None:
-    """A thin dotted line at each cycle's start, labelled with the cycle's tier."""
+    """A thin dotted line at each cycle's start, labelled by :func:`cycle_label`; hover a label for the cycle's tier."""
     cal = problem.calendar
     for k, t in enumerate(cal.cycle_starts):
         day_line(
             fig,
             cal.date_of(t),
-            f"Cycle {k + 1}: {problem.tiers[k].name}",
+            cycle_label(problem, k),
             line={"color": "#cccccc", "width": 1, "dash": "dot"},
             y=1,
             font={"size": 11, "color": "#555555"},
+            hovertext=f"Cycle {k + 1}: {plain(problem.tiers[k].name)}",
         )
 
 
 def balance_layout(fig: go.Figure, title: str, height: int, first: date, last: date) -> go.Figure:
     """The layout of a balance chart: legend above the cycle labels, credits from 0, the days ``first`` to ``last``."""
     _layout(fig, title, height)
-    fig.update_layout(margin={"t": 90}, legend={"y": 1.1})
+    # the legend goes under the axis and the toolbar stands on the right edge: on a phone (390 px) a legend
+    # above the plot wraps onto the title and the cycle labels, and a toolbar across the top covers the title
+    fig.update_layout(
+        margin={"t": 70, "b": 40},
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},
+        modebar={"orientation": "v"},
+    )
     fig.update_yaxes(title_text="credits held (end of day)", rangemode="tozero")
     fig.update_xaxes(range=[first - timedelta(days=1), last + timedelta(days=1)])
     return fig
 
 
-def burndown_figure(plan: Plan, height: int = 430) -> go.Figure:
+def burndown_figure(plan: Plan, height: int = 470) -> go.Figure:
     """The credit balance day by day against expiry (MODEL.md's ledger, as simulated).
 
     Traces, by name: ``Balance`` (end of each day), ``Even pace``, ``Grant``
@@ -286,7 +331,7 @@ def burndown_figure(plan: Plan, height: int = 430) -> go.Figure:
                 mode="markers",
                 marker={"symbol": "triangle-up", "size": 12, "color": GRANT_COLOR},
                 text=[
-                    f"<b>{_day(r['date'])}: {_num(r['granted'])} credits granted</b> ({r['tier']})<br>"
+                    f"<b>{_day(r['date'])}: {_num(r['granted'])} credits granted</b> ({plain(r['tier'])})<br>"
                     f"Balance after the grant: {_num(r['opening'] + r['granted'] - r['forfeited'])}"
                     + (
                         f"<br>{_num(r['forfeited'])} forfeited over the cap of {_num(r['balance_cap'])}"
@@ -317,8 +362,8 @@ def burndown_figure(plan: Plan, height: int = 430) -> go.Figure:
             )
         )
     cycle_lines(fig, plan.problem)
-    cal = plan.problem.calendar
-    return balance_layout(fig, "Credit balance, day by day", height, cal.start, cal.date_of(cal.n_days - 1))
+    # a re-plan's ledger starts today, not on the horizon's first day
+    return balance_layout(fig, "Credit balance, day by day", height, dates[0], dates[-1])
 
 
 def weekly_sends(plan: Plan) -> pd.DataFrame:
@@ -350,14 +395,14 @@ def sends_per_week_figure(plan: Plan, height: int = 420) -> go.Figure:
             continue
         sends = [int(rows["sends"].get(w, 0)) for w in weeks]
         responses = [float(rows["expected_responses"].get(w, 0.0)) for w in weeks]
-        label = f"{b.name} (free)" if b.free else b.name
+        label = plain(f"{b.name} (free)" if b.free else b.name)
         fig.add_trace(
             go.Bar(
                 x=[f"{w:%d %b}" for w in weeks],
                 y=sends,
                 name=label,
-                customdata=[[f"{w:%a %d %b %Y}", r] for w, r in zip(weeks, responses, strict=True)],
-                hovertemplate=f"<b>{label}</b><br>Week of %{{customdata[0]}}: %{{y}} sends<br>"
+                customdata=[[f"{w:%a %d %b %Y}", r, label] for w, r in zip(weeks, responses, strict=True)],
+                hovertemplate="<b>%{customdata[2]}</b><br>Week of %{customdata[0]}: %{y} sends<br>"
                 "%{customdata[1]:.2f} expected responses<extra></extra>",
             )
         )
@@ -376,7 +421,7 @@ def sends_per_week_figure(plan: Plan, height: int = 420) -> go.Figure:
 def tier_label(row: pd.Series) -> str:
     """A tier's name with its monthly price, as the comparison chart's axis shows it."""
     price = row["price_monthly"]
-    return f"{row['tier']} · " + ("no list price" if pd.isna(price) else f"${price:,.0f}/mo")
+    return f"{plain(row['tier'])} · " + ("no list price" if pd.isna(price) else f"${price:,.0f}/mo")
 
 
 def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 560) -> go.Figure:

@@ -8,9 +8,11 @@ reports which gave way and by how much.
 
 from __future__ import annotations
 
-import pulp
-
+from planner.model import MinimumSlack, ReserveSlack, build_model
 from planner.scenario import FreshStart, Problem, StartState
+from planner.solver import Deadline, Solver, Target, run
+
+ALONE_SECONDS = 5.0  # the elastic model's limit when the diagnosis is asked for on its own
 
 
 def _cycle_label(problem: Problem, k: int) -> str:
@@ -103,30 +105,34 @@ def _follow_up_rules(problem: Problem) -> list[str]:
     return reasons
 
 
-def elastic_reasons(problem: Problem, time_limit: float = 5.0) -> list[str]:
-    """Which minimums and reserves must give way, and by how much, for a plan to exist."""
-    from planner.model import build_model  # local: model imports this module's neighbours
+def elastic_reasons(problem: Problem, deadline: Deadline, solver: Solver = Solver.HIGHS) -> list[str]:
+    """Which minimums and reserves must give way, and by how much, for a plan to exist.
 
+    Solved through :func:`planner.solver.run` like a plan, on the caller's
+    deadline and with the caller's solver; when no time is left it says nothing.
+    """
+    if deadline.left() <= 0:
+        return []
     model = build_model(problem, elastic=True)
-    model.prob.solve(pulp.HiGHS(msg=False, timeLimit=time_limit))
-    if model.prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+    outcome = run(model.prob, deadline, Target(gap=0.0), solver=solver)
+    if outcome.values is None:
         return []
     cal = problem.calendar
     reasons: list[str] = []
     reserve_days: list[tuple[int, float]] = []
-    for name, var in model.slacks.items():
-        gave = var.varValue or 0.0
+    for slack, var in model.slacks.items():
+        gave = outcome.value(var)
         if gave <= 1e-6:
             continue
-        kind, *rest = model.slack_labels[name].split(":")
-        if kind == "min":
-            b, k = problem.buckets[int(rest[0])], int(rest[1])
-            reasons.append(
-                f"{_cycle_label(problem, k)}: {b.name} needs at least {problem.min_of(b, k)} sends, but with the other "
-                f"minimums, credits, caps and follow-up rules only {problem.min_of(b, k) - gave:g} fit"
-            )
-        elif kind == "reserve":
-            reserve_days.append((int(rest[0]), gave))
+        match slack:
+            case MinimumSlack(bucket=bi, cycle=k):
+                b, least = problem.buckets[bi], problem.min_of(problem.buckets[bi], k)
+                reasons.append(
+                    f"{_cycle_label(problem, k)}: {b.name} needs at least {least} sends, but with the other "
+                    f"minimums, credits, caps and follow-up rules only {least - gave:g} fit"
+                )
+            case ReserveSlack(day=t):
+                reserve_days.append((t, gave))
     if reserve_days:
         t, gave = max(reserve_days, key=lambda item: item[1])
         k = cal.cycle_of(t)
@@ -138,14 +144,32 @@ def elastic_reasons(problem: Problem, time_limit: float = 5.0) -> list[str]:
     return reasons
 
 
-def diagnose(problem: Problem) -> list[str]:
-    """Reasons a scenario has no plan; never empty."""
+def diagnose(problem: Problem, *, deadline: Deadline | None = None, solver: Solver = Solver.HIGHS) -> list[str]:
+    """Reasons a scenario has no plan; never empty.
+
+    Parameters
+    ----------
+    problem
+        The scenario with no plan.
+    deadline
+        The answer's deadline (the plan's, when called from :func:`planner.solve.make_plan`); the
+        elastic model runs only in the time left. Alone, a default of 5 seconds.
+    solver
+        The caller's solver choice.
+    """
+    deadline = deadline if deadline is not None else Deadline(ALONE_SECONDS)
     reasons = counting_rules(problem)
-    for reason in elastic_reasons(problem):
+    for reason in elastic_reasons(problem, deadline, solver):
         if reason not in reasons:
             reasons.append(reason)
     if not reasons:
-        reasons.append(
-            "The minimums, pools, follow-up rules, caps and reserve cannot all hold together; lower a minimum or the reserve."
-        )
+        if deadline.left() <= 0:
+            reasons.append(
+                "The minimums, pools, follow-up rules, caps and reserve cannot all hold together; the time limit ran "
+                "out before the planner could say which: allow more time, or lower a minimum or the reserve."
+            )
+        else:
+            reasons.append(
+                "The minimums, pools, follow-up rules, caps and reserve cannot all hold together; lower a minimum or the reserve."
+            )
     return reasons

@@ -176,6 +176,34 @@ def clean_rows(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
     return out
 
 
+def bucket_names(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The names in the table, in row order (rows without a name yet left out)."""
+    return [str(r["name"]) for r in rows if not _blank(r.get("name"))]
+
+
+def renames(before: Sequence[Mapping[str, Any]], edited_rows: Mapping[Any, Mapping[str, Any]]) -> dict[str, str]:
+    """Old name -> new name of each row whose name an edit changed (``edited_rows`` as the table editor reports them)."""
+    out = {}
+    for position, changes in edited_rows.items():
+        i = int(position)
+        if "name" not in changes or not 0 <= i < len(before):
+            continue
+        old, new = before[i].get("name"), changes["name"]
+        if not _blank(old) and not _blank(new) and str(old) != str(new):
+            out[str(old)] = str(new).strip()
+    return out
+
+
+def carry_renames(rows: Sequence[Row], renamed: Mapping[str, str]) -> list[Row]:
+    """The rows with each follow-up of a renamed bucket following it under its new name.
+
+    >>> carry_renames([{"name": "First touch", "follows": None}, {"name": "Nudge", "follows": "Initial"}],
+    ...               {"Initial": "First touch"})
+    [{'name': 'First touch', 'follows': None}, {'name': 'Nudge', 'follows': 'First touch'}]
+    """
+    return [dict(r, follows=renamed.get(str(r.get("follows")), r.get("follows"))) for r in rows]
+
+
 # --- scenario -> form -------------------------------------------------------------------
 
 
@@ -252,10 +280,12 @@ def parse_days_off(text: str) -> list[date]:
     for part in re.split(r"[,;\s]+", text.strip()):
         if not part:
             continue
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", part):
+            raise ScenarioError([f"days_off = {part!r}: not a date; write YYYY-MM-DD, separated by commas"])
         try:
             days.append(date.fromisoformat(part))
-        except ValueError:
-            raise ScenarioError([f"days_off = {part!r}: not a date; write YYYY-MM-DD, separated by commas"]) from None
+        except ValueError as err:  # the shape is right, the day is not: say why ("day is out of range for month")
+            raise ScenarioError([f"days_off = {part!r}: no such day ({err})"]) from None
     return sorted(set(days))
 
 
@@ -283,18 +313,16 @@ def parse_bonus(text: str, cycles: int) -> int | list[int]:
     return values
 
 
-def _whole(value: object, where: str, problems: list[str], default: int | None = None) -> int | None:
-    if _blank(value):
-        return default
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        problems.append(f"{where} = {value!r}: not a number")
-        return default
-    if not number.is_integer():
-        problems.append(f"{where} = {_fmt_number(number)}: must be a whole number")
-        return default
-    return int(number)
+def _number(value: object) -> object:
+    """A table cell's number as the schema wants it: a whole float (the editor's 3.0) as an int, anything else as typed.
+
+    No range or type check here: the schema (:class:`~planner.scenario.Bucket`)
+    refuses what is out of range, and its message names the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    number = float(value)
+    return int(number) if math.isfinite(number) and number.is_integer() else number
 
 
 def _row_label(i: int, row: Mapping[str, Any]) -> str:
@@ -302,77 +330,106 @@ def _row_label(i: int, row: Mapping[str, Any]) -> str:
     return f"buckets row {i + 1} ({name!r})" if not _blank(name) else f"buckets row {i + 1}"
 
 
-def _bucket_data(rows: Sequence[Row], problems: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Bucket fields from table rows; also the label of each kept row, for messages."""
-    data, labels = [], []
+def _bucket_data(rows: Sequence[Row]) -> tuple[list[dict[str, Any]], list[str], list[object]]:
+    """Bucket fields from table rows, for the schema to check; the label and the typed response rate of each kept row."""
+    data, labels, rates = [], [], []
     for i, row in enumerate(clean_rows(rows)):
         if all(row[c] is None or (c == "free" and not row[c]) for c in BUCKET_COLUMNS):
             continue  # a row added and left empty
-        label = _row_label(i, row)
-        start = len(problems)
-        name = str(row["name"]).strip() if row["name"] is not None else ""
-        if not name:
-            problems.append(f"{label}: name is missing")
-        goal = row["goal"]
-        if goal is None:
-            problems.append(f"{label}: goal is missing; choose one of {', '.join(GOALS)}")
-        elif goal not in GOALS:
-            problems.append(f"{label}: goal = {goal!r}: choose one of {', '.join(GOALS)}")
-        rate = row["response_rate_pct"]
-        if rate is None:
-            problems.append(f"{label}: response rate is missing (a percent, 0 to 100)")
-        else:
-            try:
-                rate = float(rate)
-            except (TypeError, ValueError):
-                problems.append(f"{label}: response rate = {rate!r}: not a number")
-                rate = None
-            if rate is not None and not 0 <= rate <= 100:
-                problems.append(f"{label}: response rate = {_fmt_number(rate)} %: must be between 0 and 100 %")
-        pool = _whole(row["pool"], f"{label}: pool", problems)
-        minimum = _whole(row["min"], f"{label}: min", problems, default=0)
-        gap = _whole(row["gap_days"], f"{label}: gap_days", problems, default=0)
-        weight = row["weight"]
-        if weight is not None:
-            try:
-                weight = float(weight)
-            except (TypeError, ValueError):
-                problems.append(f"{label}: weight = {weight!r}: not a number")
-        if len(problems) > start:
-            continue
-        bucket: dict[str, Any] = {"name": name, "goal": goal, "response_rate": round(float(rate) / 100, 10)}  # type: ignore[arg-type]
-        if weight is not None:
-            bucket["weight"] = weight  # an explicit weight overrides the priority
+        bucket: dict[str, Any] = {"name": "" if row["name"] is None else str(row["name"]).strip()}
+        if row["goal"] is not None:
+            bucket["goal"] = row["goal"]
+        rate = _number(row["response_rate_pct"])
+        if isinstance(rate, int | float):
+            bucket["response_rate"] = round(rate / 100, 10)  # the table shows percent, the scenario a fraction
+        elif rate is not None:
+            bucket["response_rate"] = rate  # not a number: the schema says so
+        if row["weight"] is not None:
+            bucket["weight"] = _number(row["weight"])  # an explicit weight overrides the priority
         else:
             bucket["priority"] = row["priority"] or "medium"
-        if pool is not None:
-            bucket["pool"] = pool
-        bucket["min"] = minimum
+        for column in ("pool", "min", "gap_days"):
+            if row[column] is not None:
+                bucket[column] = _number(row[column])
         bucket["free"] = bool(row["free"])
         if row["follows"] is not None:
             bucket["follows"] = str(row["follows"]).strip()
             bucket["follows_who"] = row["follows_who"] or str(FollowsWho.NON_RESPONDERS)
         elif row["follows_who"] not in (None, str(FollowsWho.NON_RESPONDERS)):
             bucket["follows_who"] = row["follows_who"]
-        bucket["gap_days"] = gap
         data.append(bucket)
-        labels.append(label)
-    return data, labels
+        labels.append(_row_label(i, row))
+        rates.append(row["response_rate_pct"])
+    return data, labels, rates
 
 
-def _rename_bucket_paths(problems: list[str], labels: list[str]) -> list[str]:
-    """'buckets[2].pool = -1: ...' -> "buckets row 3 ('Follow-up'): pool = -1: ..."."""
+# the widget each top-level scenario field is typed into, for messages ("Reserve (credits): reserve = -1: ...")
+FIELD_LABELS = {
+    "cycles": "Cycles (months)",
+    "daily_cap": "Daily cap",
+    "reserve": "Reserve (credits)",
+    "reserve_release_days": "Reserve release days",
+    "refund_lag_days": "Credit-back lag (days)",
+    "time_discount": "Time discount per day",
+    "bonus_credits": "Bonus credits",
+    "title": "Title",
+    "start": "Start",
+}
 
-    def label(match: re.Match[str]) -> str:
+
+def _typed(problem: str, path: str, shown: str) -> str | None:
+    """``problem`` about ``path`` said with the value as the form shows it; None if it is not about ``path``."""
+    if problem.startswith(path + " =") or problem.startswith(path + ":"):
+        return f"{shown} (in the scenario file: {problem})"
+    return None
+
+
+def _as_typed(problems: list[str], form: FormValues, labels: list[str], rates: list[object]) -> list[str]:
+    """The schema's messages in the form's words: bucket rows by number and name, percents as typed, widget labels.
+
+    'buckets[2].pool = -1: ...' -> "buckets row 3 ('Follow-up'): pool = -1: ..."; a response rate,
+    a goal share or the credit-back reliance is shown in percent as typed, with the schema's own
+    message (in fractions) after it.
+    """
+
+    def bucket(match: re.Match[str]) -> str:
         i = int(match.group(1))
         where = labels[i] if i < len(labels) else f"buckets row {i + 1}"
         return where + (": " if match.group(2) else "")
 
-    return [re.sub(r"buckets\[(\d+)\](\.)?", label, p) for p in problems]
+    out = []
+    for problem in problems:
+        said = _typed(problem, "refund_reliance", f"Credit-back reliance = {_fmt_value(form.refund_reliance_pct)} %")
+        for g in form.goals:
+            said = said or _typed(problem, f"goals.{g}", f"goal share {g} = {_fmt_value(form.shares_pct.get(g))} %")
+        if said is None and (problem.startswith("goals:") or problem.startswith("goals =")):
+            mix = ", ".join(f"{g} {_fmt_value(form.shares_pct.get(g))} %" for g in form.goals)
+            said = f"goal mix = {mix} (in the scenario file: {problem})"
+        rate = re.match(r"buckets\[(\d+)\]\.response_rate\b", problem)
+        if said is None and rate:
+            i = int(rate.group(1))
+            typed = rates[i] if i < len(rates) else None
+            inner = problem[rate.end() - len("response_rate") :]
+            said = f"buckets[{i}].response rate = {_fmt_value(typed)} % (in the scenario file: {inner})"
+        if said is None:
+            top = re.match(r"([a-z_]+)( =|:)", problem)
+            if top and top.group(1) in FIELD_LABELS:
+                said = f"{FIELD_LABELS[top.group(1)]}: {problem}"
+        out.append(re.sub(r"buckets\[(\d+)\](\.)?", bucket, said or problem))
+    return list(dict.fromkeys(out))
+
+
+def _fmt_value(value: object) -> str:
+    return _fmt_number(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
 
 
 def scenario_from_form(form: FormValues, catalog: Catalog) -> Scenario:
-    """Check the form and build its scenario (tiers resolved against ``catalog``).
+    """Build the form's scenario and check it (the schema's rules, tiers resolved against ``catalog``).
+
+    The form only turns text into values (days off, bonus credits) and the
+    table's percents into the scenario's fractions; every rule on a value is
+    the schema's (:mod:`planner.scenario`), so its message is the one the CLI
+    gives, said in the form's words (:func:`_as_typed`).
 
     Raises
     ------
@@ -385,37 +442,24 @@ def scenario_from_form(form: FormValues, catalog: Catalog) -> Scenario:
         data["title"] = form.title.strip()
 
     refs: list[str | Tier] = []
-    for k, name in enumerate(form.tier_names()):
-        where = f"tier of cycle {k + 1}" if form.per_cycle else "tier"
+    for name in form.tier_names():
         if name in form.custom_tiers:
             refs.append(form.custom_tiers[name])
-        elif name in catalog:
-            refs.append(catalog[name].name)
         else:
-            message = f"{where} = {name!r}: unknown tier; known tiers: {', '.join(catalog)}"
-            if message not in problems:
-                problems.append(message)
+            refs.append(catalog[name].name if name in catalog else name)  # an unknown name: resolve() names it
     if len(set(r.name if isinstance(r, Tier) else r for r in refs)) <= 1 and refs:
         data["tier"] = refs[0]
     else:
         data["tiers"] = refs
 
-    goals = [g for g in form.goals]
+    goals = list(form.goals)
     if not goals:
         problems.append("goals: none chosen; choose at least one goal and give it a share")
-    shares = {g: float(form.shares_pct.get(g, 0.0) or 0.0) for g in goals}
-    for g, pct in shares.items():
-        if not 0 <= pct <= 100:
-            problems.append(f"goals.{g} = {_fmt_number(pct)} %: a share is between 0 and 100 %")
-    total = sum(shares.values())
-    if goals and abs(total - 100) > 1e-4:
-        listed = ", ".join(f"{g} {_fmt_number(p)} %" for g, p in shares.items())
-        problems.append(f"goals: shares sum to {_fmt_number(round(total, 6))} %, not 100 % ({listed})")
-    elif goals:
-        data["goals"] = {g: round(p / total, 12) for g, p in shares.items()}
+    else:
+        data["goals"] = {g: _percent(form.shares_pct.get(g, 0.0)) for g in goals}
 
-    buckets, labels = _bucket_data(form.buckets, problems)
-    if not buckets and not any(p.startswith("buckets row") for p in problems):
+    buckets, labels, rates = _bucket_data(form.buckets)
+    if not buckets:
         problems.append("buckets: the table is empty; choose goals or add a bucket")
     data["buckets"] = buckets
 
@@ -432,22 +476,26 @@ def scenario_from_form(form: FormValues, catalog: Catalog) -> Scenario:
         data["daily_cap"] = form.daily_cap
     data["reserve"] = form.reserve
     data["reserve_release_days"] = form.reserve_release_days
-    if not 0 <= form.refund_reliance_pct <= 100:
-        problems.append(f"refund_reliance = {_fmt_number(form.refund_reliance_pct)} %: must be between 0 and 100 %")
-    else:
-        data["refund_reliance"] = round(form.refund_reliance_pct / 100, 10)
+    data["refund_reliance"] = _percent(form.refund_reliance_pct)
     data["refund_lag_days"] = form.refund_lag_days
     data["time_discount"] = form.time_discount
     if form.weekday_factor:
         data["weekday_factor"] = dict(form.weekday_factor)
-    if problems:
-        raise ScenarioError(problems)
+    # every problem at once: the form's own (text that is not a date or a number) and the schema's
     try:
         scenario = parse_scenario(data)
         resolve(scenario, catalog)
     except ScenarioError as err:
-        raise ScenarioError(_rename_bucket_paths(err.problems, labels)) from None
+        problems.extend(err.problems)
+    if problems:
+        raise ScenarioError(_as_typed(problems, form, labels, rates))
     return scenario
+
+
+def _percent(value: object) -> object:
+    """A percent as typed -> the scenario's fraction (not a number: as typed, for the schema to refuse)."""
+    number = _number(value if value is not None else 0.0)
+    return round(number / 100, 12) if isinstance(number, int | float) else number
 
 
 def with_goals(form: FormValues, goals: Sequence[str], templates: Mapping[Goal, GoalTemplate] | None = None) -> FormValues:

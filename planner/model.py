@@ -28,7 +28,53 @@ import pulp
 
 from planner.scenario import Goal, Problem
 
-EXPIRY_PENALTY = 1e-6  # discourages throwing credits away when it buys nothing
+EXPIRY_SHARE = 1e-3  # an expired credit costs this share of the least valuable send
+
+
+def expiry_penalty(problem: Problem) -> float:
+    """What one credit expired costs the model's objective: it discourages throwing credits away when it buys nothing.
+
+    A share of the least valuable send, so it never outweighs a send. Not much
+    smaller either: at 1e-6 HiGHS reported "excessively small costs" and spent
+    45 s in root cut separation on a 14-bucket scenario without checking its
+    time limit.
+    """
+    values = [b.weight * b.rate for b in problem.buckets if b.weight * b.rate > 0]
+    return EXPIRY_SHARE * min(values, default=1.0)
+
+
+def _base_credits(problem: Problem) -> float:
+    """Grants, and the credits held and due at a re-plan's start: every credit that does not come back from a send."""
+    return float(sum(problem.grants)) + problem.opening_credits + sum(problem.start.credits_due.values())
+
+
+def credits_ever(problem: Problem) -> float:
+    """An upper bound on the credits ever received (so on any total expired, or on what is still valid).
+
+    The base credits (:func:`_base_credits`) and the credit-backs they can bring:
+    each credit-paid send returns at most ``reliance * max r_b``, so the credits
+    ever spent are at most ``base / (1 - reliance * max r_b)``. When a send can
+    return a whole credit, no day spends more than the base (no balance exceeds
+    it, :func:`balance_bound`), so the credit-backs are at most the base per send day.
+    """
+    base = _base_credits(problem)
+    back = problem.scenario.refund_reliance * max((b.rate for b in problem.buckets if not b.free), default=0.0)
+    if back < 1:
+        return base / (1 - back)
+    return base * (1 + sum(1 for t in problem.days if problem.can_send(t)))
+
+
+def balance_bound(problem: Problem) -> float:
+    """The big-M of the balance-cap rows: at least any balance and any cap, ``max(base credits, largest cap)``.
+
+    No balance exceeds the base credits: a credit-back is ``reliance * r_b <= 1``
+    credit per credit-paid send made earlier, so it never returns more than was
+    spent, and expiry and forfeiture only take away. The cap rows also compare
+    with the cap itself, hence the largest cap. (It was ``2 * (grants + held) +
+    1000``: valid, but a weaker LP relaxation.)
+    """
+    caps = [t.balance_cap for t in problem.tiers if t.balance_cap is not None]
+    return max([_base_credits(problem), *caps]) + 1.0
 
 
 @dataclass
@@ -40,6 +86,24 @@ class CreditClass:
     last_day: int  # last day any of its credits can be spent (clipped to the horizon)
 
 
+@dataclass(frozen=True)
+class MinimumSlack:
+    """How far bucket ``bucket``'s minimum in cycle ``cycle`` gives way (elastic models only)."""
+
+    bucket: int
+    cycle: int
+
+
+@dataclass(frozen=True)
+class ReserveSlack:
+    """How far the reserve on day ``day`` gives way (elastic models only)."""
+
+    day: int
+
+
+Slack = MinimumSlack | ReserveSlack
+
+
 @dataclass
 class Model:
     """A built PuLP problem and the handles needed to read a plan back."""
@@ -47,8 +111,7 @@ class Model:
     prob: pulp.LpProblem
     sends: dict[tuple[int, int], pulp.LpVariable]  # (bucket, day) -> integer sends
     shortfall: dict[tuple[Goal, int], pulp.LpVariable]  # (goal, cycle) -> u
-    slacks: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
-    slack_labels: dict[str, str] = field(default_factory=dict)
+    slacks: dict[Slack, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
 
 
 def _expr(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
@@ -190,26 +253,32 @@ class _Builder:
         self.prob = pulp.LpProblem("inmail_plan", pulp.LpMinimize if elastic else pulp.LpMaximize)
         self.send_days = [t for t in range(problem.n_days) if problem.can_send(t)]
         self.paid = [b for b in problem.buckets if not b.free]
-        self.slacks: dict[str, pulp.LpVariable] = {}
-        self.labels: dict[str, str] = {}
+        self.slacks: dict[Slack, pulp.LpVariable] = {}
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
         self.shortfall: dict[tuple[Goal, int], pulp.LpVariable] = {}
         self.expiry_vars: list[pulp.LpVariable] = []
+        self.inflow: dict[int, Terms] = {}  # day -> what arrives (grants kept, credit-backs, credits due)
+        self.removed: dict[int, pulp.LpVariable] = {}  # capped grant day -> credits held forfeited beyond the grant
+        self.capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
+        self.forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
+        self.balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
+        self.held_before_expiry: dict[int, Terms] = {}
+        self.n_accounts = 0
         self.one = self.prob.add_variable("one", lowBound=1, upBound=1)  # carries constants into rows
 
     def row(self, terms: Terms, sense: int, name: str, rhs: float) -> None:
         self.prob.addConstraint(pulp.LpConstraint(_expr(terms), sense, name, rhs))
 
-    def slack(self, name: str, label: str) -> Terms:
+    def slack(self, name: str, key: Slack) -> Terms:
         """A slack that lets a row give way (elastic models only)."""
         if not self.elastic:
             return []
         var = self.prob.add_variable(f"slack_{name}", lowBound=0)
-        self.slacks[name], self.labels[name] = var, label
+        self.slacks[key] = var
         return [(var, 1.0)]
 
     def sends(self) -> None:
-        """x[b, t]: whole sends per bucket and send day."""
+        """x[b, d] in {0, 1, ...}: whole sends per bucket and send day, at most min(pool_b, daily_cap)."""
         cap = self.problem.scenario.daily_cap
         for b in self.problem.buckets:
             bounds = [v for v in (b.pool, cap) if v is not None]
@@ -217,29 +286,46 @@ class _Builder:
             for t in self.send_days:
                 self.x[b.index, t] = self.prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
 
-    def pools_and_minimums(self) -> None:
-        problem, cal = self.problem, self.problem.calendar
-        sendable = set(self.send_days)
-        for k in problem.cycles_ahead():
-            days_k = [t for t in cal.cycle_days(k) if t in sendable]
-            for b in problem.buckets:
-                terms = [(self.x[b.index, t], 1.0) for t in days_k]
-                pool, least = problem.pool_of(b, k), problem.min_of(b, k)
+    def _cycle_sends(self, b: int, k: int) -> pulp.LpAffineExpression:
+        """sum_{d in cycle k} x[b, d], over the send days the plan covers."""
+        return pulp.lpSum(self.x[b, t] for t in self.problem.days_of(k) if (b, t) in self.x)
+
+    def pools(self) -> None:
+        """Constraint 2, pool: sum_{d in cycle k} x[b, d] <= pool_b (less what a re-plan's log sent), each cycle."""
+        for k in self.problem.cycles_ahead():
+            for b in self.problem.buckets:
+                pool = self.problem.pool_of(b, k)
                 if pool is not None:
-                    self.row(terms, pulp.LpConstraintLE, f"pool_{b.index}_{k}", pool)
+                    self.prob.addConstraint(self._cycle_sends(b.index, k) <= pool, f"pool_{b.index}_{k}")
+
+    def minimums(self) -> None:
+        """Constraint 3, minimum: sum_{d in cycle k} x[b, d] >= min_b (less what the log sent), each cycle.
+
+        In the elastic model of the diagnosis a slack s >= 0 lets it give way: ... + s >= min_b.
+        """
+        for k in self.problem.cycles_ahead():
+            for b in self.problem.buckets:
+                least = self.problem.min_of(b, k)
                 if least > 0:
-                    extra = self.slack(f"min_{b.index}_{k}", f"min:{b.index}:{k}")
-                    self.row(terms + extra, pulp.LpConstraintGE, f"min_{b.index}_{k}", least)
+                    give = _expr(self.slack(f"min_{b.index}_{k}", MinimumSlack(b.index, k)))
+                    self.prob.addConstraint(self._cycle_sends(b.index, k) + give >= least, f"min_{b.index}_{k}")
 
     def daily_cap(self) -> None:
+        """Constraint 5, daily cap: sum_b x[b, d] <= daily_cap, each send day."""
         cap = self.problem.scenario.daily_cap
         if cap is None:
             return
         for t in self.send_days:
-            self.row([(self.x[b.index, t], 1.0) for b in self.problem.buckets], pulp.LpConstraintLE, f"cap_{t}", cap)
+            self.prob.addConstraint(pulp.lpSum(self.x[b.index, t] for b in self.problem.buckets) <= cap, f"cap_{t}")
 
     def follow_ups(self) -> None:
-        """Cumulative follow-ups <= alpha * cumulative parent sends gap days earlier (+ the log's)."""
+        """Constraint 4, follow-up of f after p with gap G, each day d:
+
+            sum_{d' <= d} x[f, d'] <= alpha * sum_{d' <= d - G} x[p, d'] + E_f(d)
+
+        alpha = 1 - r_p (non-responders) or r_p (responders); E_f(d) is what a re-plan's log made
+        eligible (0 otherwise). The cumulative sums are running-total variables, one per day.
+        """
         running: dict[int, _Running] = {}
 
         def cumulative(bi: int) -> _Running:
@@ -255,12 +341,18 @@ class _Builder:
                 terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
                 self.row(terms, pulp.LpConstraintLE, f"follow_{f.index}_{t}", self.problem.extra_eligible(f, t))
 
-    def credits(self) -> None:
-        """Grants, credit-backs and the balance of each account, day by day; the cap and the reserve."""
-        problem, cal, s = self.problem, self.problem.calendar, self.problem.scenario
+    def grants(self) -> None:
+        """Ledger step 1, each grant day d of cycle k: the grant arrives, less what the cap C_k forfeits.
+
+        Without a cap the grant g_k arrives whole. With one, kept_k = what arrives, with
+        0 <= kept_k <= g_k, is set exactly by :meth:`balance_cap`: kept_k = min(g_k, max(0, C_k - held)),
+        and a balance already over C_k loses removed_k = max(0, held - C_k) from the credits held.
+        On a re-plan's first day the balance held is known, so both are numbers.
+        """
+        problem, cal = self.problem, self.problem.calendar
         opening = problem.opening_credits
-        # grants: exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
-        inflow: dict[int, Terms] = {}
+        # exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
+        inflow = self.inflow
         forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
         removed: dict[int, pulp.LpVariable] = {}  # grant day -> forfeiture beyond the grant
         capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
@@ -283,6 +375,14 @@ class _Builder:
                 removed[t] = self.prob.add_variable(f"forfeit_held_{k}", lowBound=0)
                 capped.append((t, cap, kept_var))
 
+        self.removed, self.capped, self.forfeit_held = removed, capped, forfeit_held
+
+    def credit_backs(self) -> None:
+        """Ledger step 2: a credit-paid send on day d returns reliance * r_b credits on day d + lag (inside the horizon).
+
+        Only under a credit-back tier (the tier of d); a re-plan adds the credit-backs its log still expects.
+        """
+        problem, s, inflow = self.problem, self.problem.scenario, self.inflow
         lag = s.refund_lag_days
         for t in self.send_days:
             rate = problem.refund_rate(t)
@@ -293,8 +393,20 @@ class _Builder:
         for t, amount in problem.start.credits_due.items():
             inflow.setdefault(t, []).append((self.one, amount))
 
+    def balances(self) -> None:
+        """Constraint 1, the ledger (steps 3 and 4), per account a and day d:
+
+            bal[a, d] = bal[a, d-1] + arrivals[a, d] - removed[a, d] - pay[a, d] - expired[a, d],
+            bal[a, d] <= (received by a and still valid after d),  bal, expired >= 0
+
+        One account per credit class (:func:`credit_classes`), in which paying the oldest credits
+        first leaves the newest, so the balance after expiry is what is still valid; with one
+        account pay[a, d] is the day's credit-paid sends, with several they share them:
+        sum_a pay[a, d] = sum_{b credit-paid} x[b, d].
+        """
+        problem, inflow, removed = self.problem, self.inflow, self.removed
         spend = {t: [(self.x[b.index, t], 1.0) for b in self.paid] for t in self.send_days}
-        accounts = _accounts(self.prob, problem, inflow, self.one, forfeit_held)
+        accounts = _accounts(self.prob, problem, inflow, self.one, self.forfeit_held)
         balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
         held_before_expiry: dict[int, Terms] = {t: [] for t in range(problem.n_days)}
         pay: dict[tuple[int, int], pulp.LpVariable] = {}
@@ -328,7 +440,7 @@ class _Builder:
                     valid = account.still_valid(t)
                     self.row([(bal, 1.0)] + [(v, -co) for v, co in valid], pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
                     if self.exact_expiry:
-                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=_credit_bound(problem))
+                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=credits_ever(problem) + 1.0)
                 self.row(flow, pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0)
                 previous = bal
         if len(accounts) > 1:
@@ -341,12 +453,24 @@ class _Builder:
             if takers:
                 self.row(takers + [(gone, -1.0)], pulp.LpConstraintEQ, f"take_{t}", 0.0)
 
-        # the cap: the grant day's balance plus the grant, above the cap, is forfeited, exactly
-        # max(0, balance + grant - cap): first from the grant, beyond it from the credits held
-        big = _credit_bound(problem)
-        for t, ceiling, kept in capped:
+        self.balance, self.held_before_expiry, self.n_accounts = balance, held_before_expiry, len(accounts)
+
+    def balance_cap(self) -> None:
+        """The balance cap C_k on each capped grant day d (grant g_k), with held = sum_a bal[a, d-1]:
+
+            kept_k + held - removed_k <= C_k                                     (at most the cap after the grant)
+            kept_k >= g_k - M (1 - whole_k),  kept_k + held - removed_k >= C_k - M whole_k
+                                                   (the grant is refused only as far as the cap makes it)
+            removed_k <= M over_k,  removed_k >= held - C_k - M (1 - over_k)   (removed_k = max(0, held - C_k))
+
+        whole_k and over_k are binaries; M = :func:`balance_bound` (no balance or cap is larger).
+        """
+        problem, cal, balance, removed = self.problem, self.problem.calendar, self.balance, self.removed
+        accounts = range(self.n_accounts)
+        big = balance_bound(problem)
+        for t, ceiling, kept in self.capped:
             k = cal.cycle_of(t)
-            held = [(balance[ci, t - 1], 1.0) for ci in range(len(accounts)) if (ci, t - 1) in balance]
+            held = [(balance[ci, t - 1], 1.0) for ci in accounts if (ci, t - 1) in balance]
             kept_terms = [(kept, 1.0)] if kept is not None else []
             gone = [(removed[t], -1.0)]
             # after the grant the balance is at most the cap ...
@@ -366,15 +490,26 @@ class _Builder:
                 big - ceiling,
             )
 
-        # keep the reserve until the last release days of each cycle
+    def reserve(self) -> None:
+        """Constraint 6, reserve: on each day d of cycle k before its last release days,
+
+            (balance at the end of d, after its sends, before expiry) >= min(reserve, credits + bonus of k)
+
+        In the elastic model of the diagnosis a slack lets it give way.
+        """
+        problem, cal, held_before_expiry = self.problem, self.problem.calendar, self.held_before_expiry
         for t in range(problem.first_day, problem.n_days):
             floor = problem.reserve_floor(cal.cycle_of(t))
             if floor > 0 and problem.reserve_applies(t):
-                extra = self.slack(f"reserve_{t}", f"reserve:{t}")
+                extra = self.slack(f"reserve_{t}", ReserveSlack(t))
                 self.row(held_before_expiry[t] + extra, pulp.LpConstraintGE, f"reserve_{t}", floor)
 
     def goal_mix(self) -> None:
-        """Soft targets: credit-paid sends of each goal plus a shortfall reach the goal's share."""
+        """Constraint 7, goal mix (soft), each goal g and cycle k with a target:
+
+        sum_{b of g, credit-paid} sum_{d in k} x[b, d] + u[g, k] >= floor(share_g * (credits + bonus of k)),
+        0 <= u[g, k] <= target (less what a re-plan's log paid for)
+        """
         problem, cal = self.problem, self.problem.calendar
         for k in problem.cycles_ahead():
             for g in problem.goals:
@@ -392,6 +527,11 @@ class _Builder:
                 self.row(terms + [(u, 1.0)], pulp.LpConstraintGE, f"goal_{g}_{k}", target)
 
     def objective(self) -> None:
+        """Maximise sum_{b,d} w_b r_b weekday_factor(d) (1 - delta t_d) x[b, d] - M sum u[g, k] - e sum expired.
+
+        e (:func:`expiry_penalty`) keeps credits from leaving early when it buys nothing. The elastic
+        model of the diagnosis instead minimises the slacks of the minimums and reserves.
+        """
         if self.elastic:
             self.prob.setObjective(_expr([(v, 1.0) for v in self.slacks.values()]))
             return
@@ -400,7 +540,7 @@ class _Builder:
             (self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days
         ]
         terms += [(v, -problem.shortfall_penalty) for v in self.shortfall.values()]
-        terms += [(v, -EXPIRY_PENALTY) for v in self.expiry_vars]
+        terms += [(v, -expiry_penalty(problem)) for v in self.expiry_vars]
         self.prob.setObjective(_expr(terms))
 
 
@@ -412,19 +552,18 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     """
     builder = _Builder(problem, exact_expiry=exact_expiry, elastic=elastic)
     builder.sends()
-    builder.pools_and_minimums()
+    builder.pools()
+    builder.minimums()
     builder.daily_cap()
     builder.follow_ups()
-    builder.credits()
+    builder.grants()
+    builder.credit_backs()
+    builder.balances()
+    builder.balance_cap()
+    builder.reserve()
     builder.goal_mix()
     builder.objective()
-    return Model(builder.prob, builder.x, builder.shortfall, builder.slacks, builder.labels)
-
-
-def _credit_bound(problem: Problem) -> float:
-    """An upper bound on any balance: every grant and credit held, with room for every credit-back."""
-    held = problem.opening_credits + sum(problem.start.credits_due.values())
-    return (float(sum(problem.grants)) + held) * 2 + 1000.0
+    return Model(builder.prob, builder.x, builder.shortfall, builder.slacks)
 
 
 def _forbid_early_expiry(
@@ -445,3 +584,46 @@ def _forbid_early_expiry(
     # y = 1: the balance left is all that is still valid
     terms = [(bal, -1.0)] + [(v, co) for v, co in valid] + [(y, upper)]
     prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"allvalid{ci}_{t}", upper))
+
+
+def forced_shortfall(problem: Problem) -> int:
+    """A lower bound on the goal-mix shortfall of every schedule: what no plan can avoid.
+
+    For goal g and cycle k, the credit-paid sends of g in k are at most
+    ``P_gk = sum of pool_of(b, k)`` over g's credit-paid buckets (unbounded
+    if one has no pool, 0 if g has none), and at most
+    ``daily_cap * (send days of k)``; so every schedule has
+
+        u_{g,k} >= max(0, target_{g,k} - min(P_gk, daily_cap * send days)),
+
+    and, all goals together, ``sum_g u_{g,k} >= sum_g target_{g,k} - min(sum_g P_gk,
+    daily_cap * send days)``; the larger of the two sums counts. The solver
+    adds ``M`` times this back to the objective when it measures
+    the gap, so that an unavoidable shortfall does not dilute it.
+    """
+    cap = problem.scenario.daily_cap
+    total = 0
+    for k in problem.cycles_ahead():
+        send_days = sum(1 for t in problem.days_of(k) if problem.can_send(t))
+        by_days = send_days * cap if cap is not None else (0 if send_days == 0 else None)
+        each, targets, pools = 0, 0, 0
+        unbounded = False
+        for g in problem.goals:
+            target = problem.goal_target(g, k)
+            if target <= 0:
+                continue
+            most: int | None = 0
+            for b in problem.buckets:
+                if b.goal != g or b.free:
+                    continue
+                pool = problem.pool_of(b, k)
+                most = None if pool is None or most is None else most + pool
+            limits = [v for v in (most, by_days) if v is not None]
+            if limits:
+                each += max(0, target - min(limits))
+            targets += target
+            unbounded = unbounded or most is None
+            pools += most or 0
+        together = [v for v in (None if unbounded else pools, by_days) if v is not None]
+        total += max(each, targets - min(together)) if together else each
+    return total

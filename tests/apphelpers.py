@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+from planner.text import WORD_JOINER
 
 HERE = Path(__file__).resolve().parent
 TIMEOUT = 120  # seconds for one script run; a cold solve on the shared machine can take a while
@@ -38,9 +41,20 @@ def run(target: Any) -> AppTest:
     return at
 
 
+def shown(markdown: str) -> str:
+    """Markdown as the reader sees its characters: :func:`planner.text.literal`'s escapes undone.
+
+    >>> from planner.text import literal
+    >>> shown(literal("send 5 x **A** [x](http://e.x)"))
+    'send 5 x **A** [x](http://e.x)'
+    """
+    # literal()'s word joiners show as nothing
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "").replace("  \n", "\n")
+
+
 def texts(elements: Any) -> str:
-    """The values of elements (``at.error``, ``at.info``, ...), one a line."""
-    return "\n".join(e.value for e in elements)
+    """The values of elements (``at.error``, ``at.info``, ...) as shown (:func:`shown`), one a line."""
+    return "\n".join(shown(e.value) for e in elements)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

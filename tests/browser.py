@@ -1,9 +1,10 @@
 """What the browser tests share: a ``streamlit run`` server, Debian's headless Chromium, waits and screenshots.
 
-Used by ``tests/test_browser.py`` and ``tests/test_browser_track.py``; not a
-test module itself. Importing it skips the importing module when Playwright
-is not installed; the tests mark themselves with :data:`MARKS`, which skip
-them when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+Used by ``tests/test_browser.py``, ``tests/test_browser_journey.py`` and
+``tests/test_browser_track.py``; not a test module itself. Without Playwright
+or ``/usr/bin/chromium`` the browser tests skip (the tests mark themselves with
+:data:`MARKS`), unless the environment variable ``CI`` is set: in CI a missing
+browser FAILS them, so a run without one cannot pass as green.
 
 Screenshots go to the test's ``tmp_path``, so a test run leaves the work
 tree as it was; with ``UPDATE_SCREENSHOTS=1`` (``make screenshots``) they
@@ -26,7 +27,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("INMAIL_PLANNER_CHROMIUM", "/usr/bin/chromium"))  # the variable: to test a machine without it
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LAUNCH_ARGS = [
@@ -41,12 +42,19 @@ LAUNCH_ARGS = [
 WAIT_MS = 90_000  # the machine is shared; a cold page can take a while to render
 VIEWPORT = {"width": 1400, "height": 1600}
 
+IN_CI = bool(os.environ.get("CI"))
+MISSING = "Debian's chromium is not at /usr/bin/chromium (.ci/run installs it)"
+
 MARKS = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium (.ci/run installs it)"),
+    # in CI the tests run, and chromium() fails them with MISSING
+    pytest.mark.skipif(not CHROMIUM.exists() and not IN_CI, reason=MISSING),
     pytest.mark.timeout(600),
 ]
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+if IN_CI:
+    import playwright.sync_api as playwright_api  # in CI a missing Playwright is an error, not a skip
+else:
+    playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 
@@ -115,7 +123,9 @@ def streamlit_server(script: str, db: Path) -> Iterator[str]:
 
 @contextmanager
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright; closed on exit."""
+    """Debian's Chromium, headless, driven by Playwright; closed on exit. Fails the test when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING + "; CI is set, so the browser tests fail rather than skip")
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
@@ -156,14 +166,66 @@ def main_text(pg: Any) -> str:
     return str(pg.locator('[data-testid="stMain"]').inner_text())
 
 
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && !document.querySelector('.stale-element, [data-stale="true"]')"""
+
+
 def idle(pg: Any) -> None:
-    """Wait until the script run has finished and every element has rendered."""
-    pg.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
-            && !document.querySelector('[data-testid="stSkeleton"]')
-            && !document.querySelector('.stale-element, [data-stale="true"]')""",
-        timeout=WAIT_MS,
-    )
+    """Wait until the script run has finished and every element has rendered.
+
+    Checked twice, 250 ms apart: a page that reruns itself (``st.rerun``, as
+    the Plan page does after a rename) is idle for a moment between its runs.
+    """
+    for _ in range(2):
+        pg.wait_for_function(IDLE, timeout=WAIT_MS)
+        pg.wait_for_timeout(250)
+    pg.wait_for_function(IDLE, timeout=WAIT_MS)
+
+
+def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *, table: int = 0) -> None:
+    """Type ``value`` into the cell (row, column) of the page's ``table``-th table editor, both counted from 0.
+
+    ``name`` is the row's first cell and ``old`` the cell's value, to check the
+    cell before typing.
+
+    The table is drawn on a canvas: select the row's first cell by a click
+    (a click that only focuses the canvas is repeated; the grid's accessible
+    twin marks the selected cell), move right with the arrow keys, type
+    (which opens the cell's editor) and commit with Enter; then wait for the
+    rerun the edit starts.
+    """
+    grid = pg.locator('[data-testid="stDataFrame"]').nth(table)
+    grid.scroll_into_view_if_needed()
+    header = row_height = 35
+    selected = grid.locator('[role="gridcell"][aria-selected="true"]')
+    # the accessible twin's cells are "glide-cell-<column from 1>-<row from 0>"; a click on a table drawn a
+    # moment ago can select a cell without giving the grid the keys, so the moves are checked and redone
+    target = f"glide-cell-{column + 1}-{row}"
+    has_keys = "e => e.contains(document.activeElement)"
+    idle(pg)
+    for _ in range(10):
+        grid.click(position={"x": 80, "y": header + row_height * row + row_height / 2})
+        pg.wait_for_timeout(200)
+        if selected.count() != 1 or selected.first.inner_text() != name or not grid.evaluate(has_keys):
+            pg.wait_for_timeout(300)
+            continue  # not selected yet, or the table was still being drawn anew
+        for _ in range(column):
+            pg.keyboard.press("ArrowRight")
+            pg.wait_for_timeout(30)
+        if selected.count() == 1 and selected.first.get_attribute("id") == target:
+            break
+        pg.wait_for_timeout(400)
+    assert selected.count() == 1 and selected.first.get_attribute("id") == target, f"no cell {target} of {name!r}"
+    expect(selected.first).to_have_text(old)
+    # the first key opens the cell's editor; the rest go to it once it has the focus (sooner, they are lost)
+    pg.keyboard.type(value[0])
+    pg.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('gdg-input')")
+    pg.keyboard.type(value[1:], delay=10)
+    pg.wait_for_timeout(100)
+    pg.keyboard.press("Enter")
+    pg.wait_for_timeout(500)  # the rerun the edit starts
+    idle(pg)
 
 
 # --- screenshots ------------------------------------------------------------------------------

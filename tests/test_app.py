@@ -7,6 +7,7 @@ bytes, so the exports are checked through the same functions the page calls
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,7 @@ def test_choosing_goals_brings_their_buckets_and_splits_the_shares() -> None:
     assert names == ["Initial prospecting", "Follow-up", "Account expansion", "Open Profile and 1st-degree", "Industry peers"]
     scenario = scenario_from_toml(at.session_state["scenario_toml"])
     assert scenario.goals == {"sales": 0.5, "networking": 0.5}
-    assert set(read_only_table(at, "shortfall")["goal"]) == {"sales", "networking"}
+    assert set(read_only_table(at, "shortfall")["goal"]) == {"Sales prospecting", "Networking"}  # labels, not keys
 
 
 def test_editing_a_bucket_replans_and_survives_a_visit_to_another_page() -> None:
@@ -169,20 +170,115 @@ def test_bad_input_names_the_field_and_value_and_keeps_the_inputs() -> None:
     at.selectbox(key="plan_tier").set_value("Premium Business")
     at.number_input(key="plan_share_sales").set_value(90.0).run()
     no_exception(at)
-    assert "goals: shares sum to 90 %, not 100 %" in texts(at.error)
-    assert not at.metric  # no plan from a refused scenario
+    assert "goal mix = sales 90 %" in texts(at.error) and "shares sum to 0.9, not 1" in texts(at.error)
     assert at.number_input(key="plan_share_sales").value == 90
     assert at.selectbox(key="plan_tier").value == "Premium Business"
     _edit(at, {1: {"response_rate_pct": 150.0}})
-    assert "buckets row 2 ('Follow-up'): response rate = 150 %: must be between 0 and 100 %" in texts(at.error)
+    assert "buckets row 2 ('Follow-up'): response rate = 150 %" in texts(at.error)
     at.text_input(key="plan_days_off").set_value("2026-02-30").run()
-    assert "days_off = '2026-02-30': not a date" in texts(at.error)
+    assert "days_off = '2026-02-30': no such day (day is out of range for month)" in texts(at.error)
     # fixing every field brings the plan back
     at.number_input(key="plan_share_sales").set_value(100.0)
     at.text_input(key="plan_days_off").set_value("")
     _edit(at, {1: {"response_rate_pct": 10.0}})
     assert not at.error, texts(at.error)
     assert metric_values(at)["Credits granted"] == "15"
+
+
+def test_a_response_rate_of_500_is_refused_with_its_value_not_changed_to_100() -> None:
+    at = _app()
+    _edit(at, {0: {"response_rate_pct": 500.0}})
+    errors = texts(at.error)
+    # the value as typed, then the schema's own rule as the CLI says it
+    assert "buckets row 1 ('Initial prospecting'): response rate = 500 % (in the scenario file: response_rate = 5.0: " in errors
+    assert at.data_editor[0].value["response_rate_pct"].iloc[0] == 15  # the table's rows, and the edit on them:
+    assert at.session_state[_editor_key(at)]["edited_rows"] == {0: {"response_rate_pct": 500.0}}  # kept as typed
+    at.number_input(key="plan_refund_lag_days").set_value(-1).run()
+    no_exception(at)
+    assert "Credit-back lag (days): refund_lag_days = -1: " in texts(at.error)
+    assert at.number_input(key="plan_refund_lag_days").value == -1  # not changed to 1
+    at.number_input(key="plan_cycles").set_value(13).run()
+    no_exception(at)
+    assert "Cycles (months): cycles = 13" in texts(at.error)
+
+
+def test_an_invalid_goal_mix_keeps_the_last_plan_marked_stale() -> None:
+    at = _app()
+    at.multiselect(key="plan_goals").select("networking").run()
+    before = metric_values(at)  # the plan of sales 50 %, networking 50 %
+    at.number_input(key="plan_share_sales").set_value(70.0).run()  # typing 70 before the other share says 30
+    no_exception(at)
+    assert "goal mix = sales 70 %, networking 50 %" in texts(at.error)
+    assert "Stale:" in texts(at.warning)
+    assert metric_values(at) == before  # the last plan that had inputs without a problem, still shown
+    assert scenario_from_toml(at.session_state["scenario_toml"]).goals == {"sales": 0.5, "networking": 0.5}  # and Compare
+    at.query_params.clear()  # a page link back to Plan drops the link's scenario: the stale page writes it again
+    at.run()
+    assert decode_scenario(at.query_params["s"]).goals == {"sales": 0.5, "networking": 0.5}
+    at.number_input(key="plan_share_networking").set_value(30.0).run()
+    assert not at.error and "Stale:" not in texts(at.warning)
+    assert scenario_from_toml(at.session_state["scenario_toml"]).goals == {"sales": 0.7, "networking": 0.3}
+
+
+def test_editing_two_rates_then_renaming_keeps_every_edit_and_the_next_one() -> None:
+    at = _app()
+    _edit(at, {0: {"response_rate_pct": 20.0}})
+    _edit(at, {0: {"response_rate_pct": 20.0}, 1: {"response_rate_pct": 12.0}})  # the editor holds both edits
+    key = _editor_key(at)
+    _edit(at, {0: {"response_rate_pct": 20.0}, 1: {"response_rate_pct": 12.0}, 2: {"name": "Upsell"}})
+    assert _editor_key(at) != key  # a new name: the edits became the rows of a new table
+    _edit(at, {2: {"pool": 4}})  # the next edit lands on them
+    assert not at.error, texts(at.error)
+    table = at.data_editor[0].value
+    assert table["name"].tolist() == ["Initial prospecting", "Follow-up", "Upsell"]
+    assert table["response_rate_pct"].tolist()[:2] == [20.0, 12.0]
+    buckets = scenario_from_toml(at.session_state["scenario_toml"]).buckets
+    assert buckets is not None
+    assert [(b.name, b.response_rate) for b in buckets] == [("Initial prospecting", 0.2), ("Follow-up", 0.12), ("Upsell", 0.2)]
+    assert buckets[2].pool == 4
+    allocation = read_only_table(at, "share").set_index("bucket")
+    assert allocation.loc["Upsell", "sends"] == 4
+
+
+def test_renaming_a_parent_bucket_renames_it_in_its_follow_up() -> None:
+    at = _app()
+    _edit(at, {0: {"name": "First touch"}})
+    assert not at.error, texts(at.error)  # was: follows = 'Initial prospecting': no bucket has that name
+    table = at.data_editor[0].value
+    assert table["name"].tolist()[0] == "First touch" and table["follows"].tolist()[1] == "First touch"
+    buckets = scenario_from_toml(at.session_state["scenario_toml"]).buckets
+    assert buckets is not None and buckets[1].follows == "First touch"
+    assert read_only_table(at, "share").set_index("bucket").loc["Follow-up", "sends"] > 0
+
+
+def test_a_notice_does_not_move_the_pacing_expander() -> None:
+    """A notice shown once moved the elements after it: "Pacing and policies" snapped shut on the next change."""
+    at = _app()
+    path = EXAMPLES_DIR / "team_upgrade.toml"
+    at.file_uploader(key="plan_upload").upload(path.name, path.read_bytes(), "application/toml").run()
+    assert at.success  # the notice
+    with_notice = _path_of(at, at.expander[0])
+    at.number_input(key="plan_reserve").set_value(3).run()
+    no_exception(at)
+    assert not at.success or "Loaded" not in texts(at.success)
+    assert _path_of(at, at.expander[0]) == with_notice
+
+
+def _path_of(at: AppTest, element: Any) -> list[int]:
+    """The position of ``element`` in the page's main block: the indices from the top, as Streamlit keys its elements."""
+
+    def find(node: Any, trail: list[int]) -> list[int] | None:
+        if node is element:
+            return trail
+        for i, child in enumerate(getattr(node, "children", {}).values()):
+            found = find(child, [*trail, i])
+            if found is not None:
+                return found
+        return None
+
+    found = find(at.main, [])
+    assert found is not None
+    return found
 
 
 def test_a_scenario_with_no_plan_shows_why_and_keeps_every_input() -> None:
@@ -206,7 +302,7 @@ def test_uploading_a_scenario_file_loads_every_input() -> None:
     path = EXAMPLES_DIR / "team_upgrade.toml"
     at.file_uploader(key="plan_upload").upload(path.name, path.read_bytes(), "application/toml").run()
     no_exception(at)
-    assert "Loaded the scenario file 'team_upgrade.toml'." in [s.value for s in at.success]
+    assert "Loaded the scenario file 'team_upgrade.toml'." in texts(at.success)
     assert at.toggle(key="plan_per_cycle").value is True
     assert at.selectbox(key="plan_tier_1").value == "Premium Business"
     assert at.selectbox(key="plan_tier_2").value == "Sales Navigator Core"
@@ -359,6 +455,10 @@ def test_catalog_lists_every_tier_with_source_and_date() -> None:
     assert list(table["name"]) == list(catalog)
     assert table["source"].str.len().min() > 0
     assert set(table["as_of"]) == {t.as_of for t in catalog.values()}
+    # the sources and dates in a table that wraps long text: none is cut off at the edge
+    sources = at.table[0].value
+    assert list(sources.index) == list(catalog) and list(sources.columns) == ["Source", "As of", "Notes"]
+    assert list(sources["Source"]) == list(table["source"])
 
 
 def test_a_solver_failure_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -382,3 +482,66 @@ def test_a_twelve_cycle_plan_stays_within_the_time_limit() -> None:
     assert metric_values(at)["Credits granted"] == "600"
     ledger_days = len(read_only_table(at, "closing"))
     assert 365 <= ledger_days <= 366
+
+
+# --- user text is text ----------------------------------------------------------------------
+
+HOSTILE = "**T** [in](https://evil.example) ![p](https://evil.example/p) <b>x</b> :red[r]"  # a name has at most 80
+
+
+def test_markdown_in_a_title_and_a_bucket_name_from_a_link_is_shown_as_typed() -> None:
+    """A crafted link showed an outside image and a phishing link in the app's own message box."""
+    scenario = scenario_from_toml(
+        f"""start = 2026-06-01
+title = {HOSTILE!r}
+tier = "Premium Business"
+[[buckets]]
+name = {HOSTILE!r}
+goal = "sales"
+priority = "high"
+response_rate = 0.2
+"""
+    )
+    at = app_test(APP)
+    at.query_params["s"] = encode_scenario(scenario)
+    at.run()
+    no_exception(at)
+    assert at.text_input(key="plan_title").value == HOSTILE
+    at.date_input(key="plan_day").set_value(scenario.start).run()
+    today = [e.value for e in [*at.success, *at.info]]
+    assert any(f"send 15 x {HOSTILE}; 15 credits" in texts([e]) for e in at.success), today
+    for body in [*today, *(c.value for c in at.caption), *(e.value for e in at.error)]:
+        # every markdown element's source escapes the user's text: no link, image, tag or directive is drawn
+        for live in ("](https://", "![", "<b>", ":red["):
+            assert live not in body, body
+
+
+def test_an_uploaded_file_name_with_markdown_is_shown_as_typed() -> None:
+    at = _app()
+    name = "[click](https://evil.example) **x**.toml"
+    at.file_uploader(key="plan_upload").upload(name, b"not = [toml").run()
+    no_exception(at)
+    (error,) = at.error
+    assert f"uploaded file {name!r}:" in texts([error])
+    assert "](https://" not in error.value and "**x**" not in error.value
+
+
+def test_a_crash_shows_no_error_details() -> None:
+    """A crash showed the exception and a traceback with the server's paths."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_the_ledger_shows_fractions_to_two_places_and_goals_by_their_labels() -> None:
+    """The ledger showed numbers like 16.433324, the goal mix raw keys ("sales")."""
+    at = app_test(APP)
+    at.query_params["s"] = encode_scenario(load_scenario(EXAMPLES_DIR / "team_upgrade.toml"))  # credit-back at 50 %
+    at.run()
+    no_exception(at)
+    (ledger,) = [d for d in at.dataframe if "credited_back" in d.value.columns]
+    columns = json.loads(ledger.proto.columns)
+    assert columns["credited_back"]["type_config"]["format"] == "%.2f" and columns["closing"]["type_config"]["format"] == "%.2f"
+    assert ledger.proto.placeholder == "–"  # an empty cell shows a dash, not None
+    assert set(read_only_table(at, "shortfall")["goal"]) == {"Sales prospecting", "Networking"}

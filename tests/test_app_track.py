@@ -29,6 +29,7 @@ from planner.scenario import scenario_from_toml, scenario_to_toml
 from planner.solve import make_plan
 from planner.store import Store
 from planner.text import WORD_JOINER
+from planner.today import sends_on
 from planner.tracking import standing
 from planner.usage import Outcome, UsageEntry, import_usage
 
@@ -329,6 +330,8 @@ def test_where_i_stand_and_the_replan_match_the_library() -> None:
     assert plotly_array(actual["y"]).tolist() == expected.actual.table["closing"].tolist()
     sentence = standing(expected, make_plan(SCENARIO, time_limit=10))
     assert sentence[:1].upper() + sentence[1:] + "." in seen(at.info)
+    # "what do I send today" in the words the Plan page uses for its own plan
+    assert sends_on(expected.plan.schedule, TODAY).sentence() in seen(at.success) + seen(at.info)
     assert {b.key for b in at.get("download_button")} >= {"track_dl_schedule", "track_dl_log", "track_dl_actual"}
 
 

@@ -8,11 +8,12 @@ Plan and Compare pages: in the test's ``tmp_path``, or in ``docs/screenshots``
 with ``UPDATE_SCREENSHOTS=1`` (``make screenshots``). The server, the browser,
 the waits and the screenshots are :mod:`browser`'s.
 
-Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+Skipped when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it), unless ``CI`` is set: then it fails.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from browser import (
     ROOT,
     WAIT_MS,
     chromium,
+    edit_cell,
     expect,
     idle,
     main_text,
@@ -111,37 +113,6 @@ def _finish(process: subprocess.Popen[str]) -> None:
     assert process.returncode == 0, stderr
 
 
-def _edit_cell(pg: object, row: int, name: str, column: int, old: str, value: str) -> None:
-    """Type ``value`` into the bucket table's cell (row, column), both counted from 0.
-
-    ``name`` is the row's bucket and ``old`` the cell's value, to check the
-    cell before typing.
-
-    The table is drawn on a canvas: select the row's first cell by a click
-    (a click that only focuses the canvas is repeated; the grid's accessible
-    twin marks the selected cell), move right with the arrow keys, type
-    (which opens the cell's editor) and commit with Enter.
-    """
-    grid = pg.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
-    grid.scroll_into_view_if_needed()
-    header = row_height = 35
-    selected = grid.locator('[role="gridcell"][aria-selected="true"]')
-    for _ in range(4):
-        grid.click(position={"x": 80, "y": header + row_height * row + row_height / 2})
-        pg.wait_for_timeout(200)  # type: ignore[attr-defined]
-        if selected.count():
-            break
-    assert selected.count() == 1, "could not select a cell of the bucket table"
-    assert selected.first.inner_text() == name
-    for _ in range(column):
-        pg.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
-        pg.wait_for_timeout(50)  # type: ignore[attr-defined]
-    expect(selected.first).to_have_text(old)
-    pg.keyboard.type(value, delay=50)  # type: ignore[attr-defined]
-    pg.wait_for_timeout(300)  # type: ignore[attr-defined]
-    pg.keyboard.press("Enter")  # type: ignore[attr-defined]
-
-
 # --- the path -------------------------------------------------------------------------------
 
 
@@ -157,7 +128,7 @@ def test_choosing_a_tier_changes_the_totals_and_the_burn_down(page: object) -> N
 
 def test_editing_a_bucket_replans(page: object) -> None:
     before = metrics(page)["Expected responses"]
-    _edit_cell(page, row=2, name="Account expansion", column=5, old="10", value="2")  # Pool / cycle: 10 -> 2
+    edit_cell(page, row=2, name="Account expansion", column=5, old="10", value="2")  # Pool / cycle: 10 -> 2
     expect(metric(page, "Expected responses")).not_to_have_text(before)
     idle(page)
     # 2 account expansions (r = 0.20), then 13 initial sends (r = 0.15): 2.35 expected responses
@@ -228,3 +199,19 @@ def test_a_scenario_with_no_plan_says_why_and_keeps_the_inputs(page: object, tmp
 
 def test_chromium_is_debians() -> None:
     assert shutil.which("chromium") or CHROMIUM.exists()
+
+
+def test_without_chromium_the_browser_tests_fail_in_ci_and_skip_elsewhere(tmp_path: Path) -> None:
+    """Issue 9: browser tests that skip silently when Chromium is missing hide a broken CI."""
+    (tmp_path / "test_needs_a_browser.py").write_text(
+        "from browser import MARKS, chromium\n\npytestmark = MARKS\n\n\n"
+        "def test_it() -> None:\n    with chromium():\n        pass\n"
+    )
+    env = {**os.environ, "INMAIL_PLANNER_CHROMIUM": str(tmp_path / "no-chromium"), "PYTHONPATH": str(ROOT / "tests")}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", str(tmp_path)]
+    env.pop("CI", None)
+    skipped = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert skipped.returncode == 0 and "1 skipped" in skipped.stdout, skipped.stdout
+    failed = subprocess.run(command, env={**env, "CI": "1"}, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and "1 failed" in failed.stdout, failed.stdout
+    assert "CI is set, so the browser tests fail rather than skip" in failed.stdout

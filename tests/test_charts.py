@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from conftest import INFEASIBLE_TOML
+from conftest import ACTUALS_SCENARIO, INFEASIBLE_TOML
 
+from planner.actuals import replan
 from planner.charts import (
     burndown_figure,
     compare_figure,
@@ -24,8 +25,9 @@ from planner.charts import (
 from planner.compare import compare_tiers
 from planner.paths import EXAMPLES_DIR
 from planner.plan import Plan
-from planner.scenario import load_scenario, scenario_from_toml
+from planner.scenario import load_scenario, parse_scenario, scenario_from_toml, scenario_to_dict
 from planner.solve import make_plan
+from planner.usage import Outcome, UsageEntry
 
 # use it or lose it, pools too small for the credits: 40 of 50 expire on the cycle's last day
 EXPIRING = """
@@ -96,6 +98,24 @@ def test_burndown_marks_grants_cap_reserve_and_cycles(team: Plan) -> None:
     assert max(reserve.y) == 5 and min(reserve.y) == 0  # released in the cycle's last days
     labels = [a.text for a in fig.layout.annotations]
     assert labels == ["Cycle 1: Premium Business", "Cycle 2: Sales Navigator Core"]
+    assert [a.hovertext for a in fig.layout.annotations] == labels
+
+
+def test_the_cycle_labels_of_eight_cycles_do_not_pile_up(team: Plan) -> None:
+    data = scenario_to_dict(team.problem.scenario)
+    tiers = ["Premium Business"] * 4 + ["Sales Navigator Core"] * 4
+    plan = make_plan(parse_scenario({**data, "cycles": 8, "tiers": tiers}), time_limit=10)
+    labels = [a.text for a in burndown_figure(plan).layout.annotations]
+    # eight cycles of about 30 days: a label a few characters wide each, the tier only where it changes
+    assert labels == ["C1", "C2", "C3", "C4", "C5<br>Sales Navigator Core", "C6", "C7", "C8"]
+    hover = [a.hovertext for a in burndown_figure(plan).layout.annotations]
+    assert hover[0] == "Cycle 1: Premium Business" and hover[7] == "Cycle 8: Sales Navigator Core"
+
+
+def test_the_burn_down_keeps_its_legend_and_toolbar_off_the_title(team: Plan) -> None:
+    layout = burndown_figure(team).layout
+    assert layout.legend.y < 0 and layout.legend.yanchor == "top"  # under the axis, not over the title
+    assert layout.modebar.orientation == "v"  # down the right edge, not across the title
 
 
 def test_burndown_hover_text_reads_as_sentences(team: Plan) -> None:
@@ -149,6 +169,28 @@ def test_pace_line_spends_each_cycles_balance_evenly_over_its_send_days(team: Pl
         for t in off:  # no send day, no progress
             if t > days[0]:
                 assert pace[t] == pytest.approx(pace[t - 1])
+
+
+def test_the_burn_down_of_a_re_plan_starts_today() -> None:
+    """A re-plan's ledger starts today: the chart raised IndexError on it."""
+    scenario = parse_scenario(ACTUALS_SCENARIO)
+    today = date(2026, 6, 11)
+    log = [UsageEntry(date(2026, 6, d), "A", Outcome.PENDING, None) for d in (1, 2, 3, 8, 9)]
+    plan = replan(scenario, log, today, time_limit=30).plan
+    assert plan.is_ok and plan.problem.is_replan
+    fig = burndown_figure(plan)
+    balance = _trace(fig, "Balance")
+    assert balance.x[0] == today and len(balance.x) == len(plan.ledger)
+    pace = np.asarray(_trace(fig, "Even pace").y, dtype=float)
+    first = plan.ledger.iloc[0]
+    # today's balance, spread over the rest of June's send days, is spent by June's last send day
+    held = first["opening"] + first["granted"] - first["forfeited"] + first["credited_back"]
+    june = plan.ledger["date"].map(lambda d: d.month == 6).to_numpy()
+    send = np.array([plan.problem.can_send(plan.problem.first_day + i) for i in range(len(plan.ledger))])
+    june_sends = np.flatnonzero(june & send)
+    assert pace[june_sends[0]] == pytest.approx(held * (1 - 1 / len(june_sends)), abs=0.01)
+    assert pace[june_sends[-1]] == pytest.approx(0.0, abs=1e-9)
+    assert list(fig.layout.xaxis.range)[0] == today - timedelta(days=1)
 
 
 def test_no_plan_draws_a_figure_that_says_so() -> None:
@@ -246,3 +288,17 @@ def test_figures_serialise_to_json(team: Plan, comparison: pd.DataFrame) -> None
     for fig in (burndown_figure(team), sends_per_week_figure(team), compare_figure(comparison, 2)):
         data = json.loads(fig.to_json())
         assert data["data"] and data["layout"]["title"]["text"]
+
+
+def test_a_bucket_or_tier_name_with_html_is_shown_as_typed_in_the_charts() -> None:
+    """Plotly draws <a href> as a live link: a name from a share link could plant one in the legend or a hover."""
+    evil = '<a href="https://evil.example">x</a> %{y}'
+    plan = _plan(EXPIRING.replace('"Prospects"', repr(evil)).replace('"Cycle 50"', repr(evil)))
+    assert plan.is_ok
+    weekly = sends_per_week_figure(plan)
+    (bar,) = weekly.data
+    assert bar.name == '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; %{y}'
+    assert "evil" not in bar.hovertemplate  # the name is data, not part of the template
+    burndown = burndown_figure(plan)
+    assert "<a href" not in json.dumps(burndown.to_plotly_json(), default=str)
+    assert burndown.layout.annotations[0].text.startswith("Cycle 1: &lt;a href=")

@@ -10,23 +10,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.catalog import Catalog, Tier, load_catalog
+from planner.catalog import Catalog, Policy, Tier, load_catalog
 from planner.form import (
     BUCKET_COLUMNS,
     FormValues,
+    carry_renames,
     clean_rows,
     default_form,
     even_shares,
     form_from_scenario,
     parse_bonus,
     parse_days_off,
+    renames,
     rows_for_goals,
     scenario_from_form,
     template_rows,
     with_goals,
 )
 from planner.paths import EXAMPLES_DIR
-from planner.scenario import ScenarioError, load_scenario, scenario_from_toml, scenario_to_toml
+from planner.scenario import Goal, ScenarioError, load_scenario, scenario_from_toml, scenario_to_toml
 
 START = date(2026, 6, 1)
 
@@ -84,7 +86,7 @@ def test_tiers_per_cycle(form: FormValues, catalog: Catalog) -> None:
 
 
 def test_an_inline_tier_stays_inline(form: FormValues, catalog: Catalog) -> None:
-    custom = Tier(name="Negotiated", monthly_credits=120, policy="rollover", max_age_days=90, credit_back=True)
+    custom = Tier(name="Negotiated", monthly_credits=120, policy=Policy.ROLLOVER, max_age_days=90, credit_back=True)
     scenario = scenario_from_form(replace(form, tier="Negotiated", custom_tiers={"Negotiated": custom}), catalog)
     assert scenario.tier == custom
 
@@ -94,7 +96,7 @@ def test_goal_shares_in_percent_need_not_be_exact_floats(form: FormValues, catal
     thirds = replace(three, shares_pct={"sales": 33.3, "networking": 33.3, "thought_leadership": 33.4})
     goals = scenario_from_form(thirds, catalog).goals
     assert goals is not None and math.isclose(sum(goals.values()), 1.0, abs_tol=1e-9)
-    assert goals["thought_leadership"] == pytest.approx(0.334)
+    assert goals[Goal.THOUGHT_LEADERSHIP] == pytest.approx(0.334)
 
 
 def test_changing_goals_keeps_edits_and_brings_templates(form: FormValues) -> None:
@@ -142,19 +144,54 @@ def test_bad_input_names_the_field_and_the_value_as_typed(form: FormValues, cata
         refund_reliance_pct=120.0,
     )
     problems = _problems(bad, catalog)
+    # the schema's rules and wording (as the CLI says them), with the values as the form shows them
     expected = [
-        "tier = 'Gold': unknown tier",
-        "goals: shares sum to 90 %, not 100 % (sales 90 %)",
-        "buckets row 1 ('Initial prospecting'): response rate = 150 %: must be between 0 and 100 %",
-        "buckets row 2 ('Follow-up'): pool = 2.5: must be a whole number",
-        "buckets row 3: name is missing",
-        "buckets row 3: goal is missing",
+        "buckets row 1 ('Initial prospecting'): response rate = 150 % (in the scenario file: response_rate = 1.5: ",
+        "buckets row 2 ('Follow-up'): pool = 2.5: ",
+        "buckets row 3: name = ",
+        "buckets row 3: goal: ",
         "days_off = '24/12/2026': not a date",
-        "bonus_credits = 'five': not a whole number",
-        "refund_reliance = 120 %: must be between 0 and 100 %",
+        "Bonus credits: bonus_credits = 'five': not a whole number",
+        "Credit-back reliance = 120 % (in the scenario file: refund_reliance = 1.2: ",
     ]
     for text in expected:
         assert any(text in p for p in problems), (text, problems)
+    # once the fields parse, the scenario-wide rules speak: the goal mix and the tier
+    problems = _problems(replace(form, tier="Gold", shares_pct={"sales": 90.0}), catalog)
+    assert any(p.startswith("goal mix = sales 90 % (in the scenario file: goals: shares sum to 0.9, not 1") for p in problems)
+    (tier,) = _problems(replace(form, tier="Gold"), catalog)
+    assert tier.startswith("tier = ") and "Gold" in tier and "unknown tier" in tier
+
+
+def test_a_rate_of_500_or_a_negative_lag_is_refused_not_clamped(form: FormValues, catalog: Catalog) -> None:
+    rows = form.buckets
+    problems = _problems(replace(form, buckets=[dict(rows[0], response_rate_pct=500), *rows[1:]]), catalog)
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "buckets row 1 ('Initial prospecting'): response rate = 500 % (in the scenario file: response_rate = 5.0: "
+    )
+    problems = _problems(replace(form, buckets=[dict(rows[0], response_rate_pct=-1), *rows[1:]]), catalog)
+    assert "response rate = -1 %" in problems[0]
+    (lag,) = _problems(replace(form, refund_lag_days=-1), catalog)
+    assert lag.startswith("Credit-back lag (days): refund_lag_days = -1: ")
+
+
+def test_a_day_that_does_not_exist_is_called_so_not_a_bad_format() -> None:
+    with pytest.raises(ScenarioError, match=r"days_off = '2027-02-30': no such day \(day is out of range for month\)"):
+        parse_days_off("2027-02-30")
+    with pytest.raises(ScenarioError, match="not a date; write YYYY-MM-DD"):
+        parse_days_off("30/02/2027")
+
+
+def test_a_rename_carries_to_the_buckets_that_follow_it(form: FormValues) -> None:
+    rows = form.buckets
+    assert rows[1]["follows"] == "Initial prospecting"
+    renamed = renames(rows, {0: {"name": "First touch"}, 2: {"pool": 3}})
+    assert renamed == {"Initial prospecting": "First touch"}
+    edited = [dict(rows[0], name="First touch"), *rows[1:]]
+    after = carry_renames(edited, renamed)
+    assert [r["follows"] for r in after] == [None, "First touch", None]
+    assert renames(rows, {"1": {"name": "Follow-up"}}) == {}  # the same name: no rename
 
 
 def test_model_errors_name_the_bucket_row(form: FormValues, catalog: Catalog) -> None:
@@ -185,6 +222,6 @@ def test_days_off_and_bonus_parsing() -> None:
 
 def test_numbers_out_of_range_come_back_from_the_model_with_their_field(form: FormValues, catalog: Catalog) -> None:
     problems = _problems(replace(form, cycles=13), catalog)
-    assert any(p.startswith("cycles = 13") for p in problems)
+    assert any(p.startswith("Cycles (months): cycles = 13") for p in problems)
     problems = _problems(replace(form, bonus_credits="1, 2"), catalog)
     assert any("bonus_credits" in p for p in problems)
