@@ -25,6 +25,7 @@ from app_pages.common import (
     download_button,
     fraction_columns,
 )
+from app_pages.risk_cache import cached_risk, cached_safe_reliance
 from planner.charts import burndown_figure, sends_per_week_figure
 from planner.export import ledger_csv, schedule_csv
 from planner.form import (
@@ -47,6 +48,8 @@ from planner.form import (
 )
 from planner.paths import EXAMPLES_DIR
 from planner.plan import Plan, PlanStatus, Totals
+from planner.risk import DEFAULT_RISK, NoSchedule, RiskReport, SafeReliance
+from planner.risk_charts import add_fan, risk_headline
 from planner.scenario import Scenario, ScenarioError, load_goal_templates, load_scenario, scenario_from_toml, scenario_to_toml
 from planner.share import PARAM, decode_scenario, encode_scenario
 from planner.text import literal
@@ -459,6 +462,28 @@ form = _form_from_widgets(rows)
 
 st.divider()
 st.header("Plan")
+# the safe reliance is an explicit choice: while the toggle is off the plan counts on the reliance typed above
+if "plan_risk_pct" not in ss:
+    ss["plan_risk_pct"] = round(100 * DEFAULT_RISK)
+risk_cols = st.columns([1, 2])
+risk_cols[0].toggle(
+    "Choose the credit-back reliance for me",
+    key="plan_risk_auto",
+    help="Plan with the largest reliance (0 %, 5 %, ..., 100 %) whose simulated chance of running dry stays within the "
+    "risk you accept. Your own Credit-back reliance field is kept as you typed it.",
+    persist_state=PERSIST,
+)
+risk_cols[1].slider(
+    "How much risk of running dry will you accept?",
+    min_value=0,
+    max_value=50,
+    step=1,
+    format="%d %%",
+    key="plan_risk_pct",
+    disabled=not ss.get("plan_risk_auto"),
+    help="The chance, over the simulated paths, that some planned send finds no credit.",
+    persist_state=PERSIST,
+)
 try:
     scenario: Scenario | None = scenario_from_form(form, catalog)
     problems: list[str] = []
@@ -468,6 +493,18 @@ time_limit = float(ss["plan_time_limit"])
 if not 1 <= time_limit <= 120:  # not a scenario field: the page's own rule
     problems.append(f"Solver time limit = {time_limit:g} s: give 1 to 120 seconds")
 
+safe: SafeReliance | None = None
+if scenario is not None and not problems and ss.get("plan_risk_auto"):
+    try:
+        with st.spinner("Choosing the reliance: planning and simulating a few reliances..."):
+            safe = cached_safe_reliance(scenario_to_toml(scenario), time_limit, int(ss["plan_risk_pct"]) / 100)
+    except NoSchedule:
+        pass  # not even counting on no credit-back gives a plan: the plan below says why
+    except Exception as err:  # a solver failure is reported, not shown as a traceback; the inputs stay
+        st.error(f"**No reliance could be chosen** ({literal(type(err).__name__)}: {literal(err)}).", icon=":material/error:")
+    else:
+        # what is planned, shown, shared and downloaded says the reliance used
+        scenario = scenario.model_copy(update={"refund_reliance": safe.reliance})
 if scenario is not None and not problems:
     scenario_toml = scenario_to_toml(scenario)
     ss["plan_valid"] = (scenario_toml, time_limit)  # the last inputs with a plan: shown, marked stale, while others are fixed
@@ -607,7 +644,37 @@ notes.append(f"{totals.sends} InMails in all, {totals.free_sends} of them free")
 caption = "; ".join(notes)
 st.caption(literal(caption[:1].upper() + caption[1:] + "."))
 
-st.plotly_chart(burndown_figure(plan), key="plan_burndown", width="stretch", config=CHART_CONFIG)
+try:
+    with st.spinner("Simulating the plan with random responses..."):
+        risk: RiskReport | None = cached_risk(scenario_toml, time_limit)
+except Exception as err:  # the plan stands without its risk numbers; reported, not a traceback
+    risk = None
+    st.error(f"**The plan could not be simulated** ({literal(type(err).__name__)}: {literal(err)}).", icon=":material/error:")
+if risk is not None:
+    risk_metrics = st.columns(len(risk_headline(risk)) + 1)
+    for col, (label, value, help_text) in zip(risk_metrics, risk_headline(risk), strict=False):
+        col.metric(label, value, help=help_text)
+    risk_metrics[-1].metric(
+        "Credit-back reliance used",
+        f"{100 * scenario.refund_reliance:g} %",
+        help="The share of the expected credit-backs the plan counts on spending.",
+    )
+    if safe is not None:
+        said = (
+            f"**Chosen for you:** {literal(safe.sentence)} (your own field says {form.refund_reliance_pct:g} %; "
+            "the downloads and the link carry the reliance used)."
+        )
+        if safe.within_risk:
+            st.info(said, icon=":material/tune:")
+        else:
+            st.warning(said, icon=":material/warning:")
+    st.caption(
+        f"Risk: the plan's schedule run {risk.paths:,} times with random responses and their real credit-backs "
+        f"(seed {risk.seed}); `inmail-planner risk scenario.toml --summary risk.json` gives the same numbers."
+    )
+
+burndown = burndown_figure(plan)
+st.plotly_chart(burndown if risk is None else add_fan(burndown, risk), key="plan_burndown", width="stretch", config=CHART_CONFIG)
 
 left, right = st.columns([1.15, 1])
 left.plotly_chart(sends_per_week_figure(plan), key="plan_weekly", width="stretch", config=CHART_CONFIG)

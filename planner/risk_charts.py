@@ -11,17 +11,15 @@
   :class:`~planner.risk.RiskComparison`.
 
 Tier names are user text (a shared link can carry one), so they go through
-an HTML escape before they reach a label or a hover.
+:func:`planner.charts.plain` before they reach a label or a hover.
 """
 
 from __future__ import annotations
 
-import html
-
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, _layout, format_day
+from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, _layout, format_day, plain
 from planner.risk import GUARD_MIN_SENDS, GUARD_RATE, GUARD_WINDOW_DAYS, RiskComparison, RiskReport
 
 FAN_FILL = "rgba(10, 102, 194, 0.16)"
@@ -131,7 +129,7 @@ def risk_headline(report: RiskReport) -> list[tuple[str, str, str]]:
 def risk_compare_figure(comparison: RiskComparison, height: int = 420) -> go.Figure:
     """Each tier's responses over the horizon, P10 to P90 with the P50 marked, and its chance of running dry."""
     rows = comparison.rows
-    names = [html.escape(r.tier, quote=False) for r in rows]  # Plotly draws a subset of HTML in its texts
+    names = [plain(r.tier) for r in rows]
     colors = [CURRENT_COLOR if r.current else OTHER_COLOR for r in rows]
     fig = make_subplots(
         rows=1,

@@ -80,7 +80,7 @@ def test_every_page_opens_without_an_error(page: str) -> None:
 def test_the_default_plan_shows_numbers_charts_schedule_and_downloads() -> None:
     at = _app()
     metrics = metric_values(at)
-    assert list(metrics) == [
+    assert list(metrics)[:7] == [
         "Credits granted",
         "Credits spent",
         "Expiring unused",
@@ -88,7 +88,7 @@ def test_the_default_plan_shows_numbers_charts_schedule_and_downloads() -> None:
         "Expected responses",
         "Cost per expected response",
         "Solver gap",
-    ]
+    ]  # then the risk numbers (tests/test_app_risk.py)
     assert metrics["Credits granted"] == "50"
     assert metrics["Expected responses"] == "7.25"
     burndown = chart_spec(at, "plan_burndown")
