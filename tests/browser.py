@@ -56,6 +56,9 @@ if IN_CI:
 else:
     playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
+# one timeout for every browser test module's expect(): set here, once, at import, and never reset by a
+# module (a module that put Playwright's 5 s default back made the modules after it fail on a busy machine)
+expect.set_options(timeout=WAIT_MS)
 
 
 # --- the server and the browser -------------------------------------------------------------

@@ -43,8 +43,6 @@ EXAMPLE = ROOT / "data" / "examples" / "team_upgrade.toml"
 
 pytestmark = MARKS
 
-expect.set_options(timeout=WAIT_MS)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

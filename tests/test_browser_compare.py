@@ -30,7 +30,6 @@ from planner.share import PARAM, encode_scenario
 from planner.text import WORD_JOINER
 
 APP = "app.py"
-EXPECT_MS = 60_000  # nine solves on a busy machine
 EVIL_TITLE = "**T** [evil](http://evil.example)"
 EVIL_TIER = "![p](https://evil.example/p.png) [Sign in](https://evil.example/a)"  # a tier name is at most 80 characters
 
@@ -46,10 +45,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    expect.set_options(timeout=EXPECT_MS)
     with chromium() as b:
         yield b
-    expect.set_options(timeout=5_000)  # Playwright's default, for tests that run after these
 
 
 def _best_upgrade() -> str:

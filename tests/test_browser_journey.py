@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import MARKS, WAIT_MS, chromium, edit_cell, expect, idle, main_text, metric, metrics, new_context, streamlit_server
+from browser import MARKS, chromium, edit_cell, expect, idle, main_text, metric, metrics, new_context, streamlit_server
 
 from planner.cli import run as cli_run
 from planner.scenario import Scenario, scenario_to_toml
@@ -35,7 +35,6 @@ from planner.text import WORD_JOINER
 
 pytestmark = MARKS
 
-expect.set_options(timeout=WAIT_MS)
 
 # markdown, HTML, a link and an outside image, right-to-left text and emoji, in one name
 HOSTILE = "[a](https://evil.example)![](https://evil.example/p)<b>x</b> שלום👋🏽:red[r]**T**"  # a name: 80 at most

@@ -31,7 +31,6 @@ from planner.solve import make_plan
 from planner.text import WORD_JOINER
 
 APP = "app.py"
-EXPECT_MS = 60_000
 
 pytestmark = MARKS
 
@@ -44,10 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    expect.set_options(timeout=EXPECT_MS)
     with chromium() as b:
         yield b
-    expect.set_options(timeout=5_000)  # Playwright's default, for tests that run after these
 
 
 def _library(tiers: list[str]) -> RiskComparison:

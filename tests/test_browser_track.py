@@ -29,7 +29,6 @@ from planner.tracking import standing
 from planner.usage import import_usage
 
 APP = "tests/apps/track_app.py"
-EXPECT_MS = 30_000  # one rerun of a page
 
 TODAY = date.today()
 START = TODAY - timedelta(days=10)
@@ -82,7 +81,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[object]:
     """One page for the whole path: later steps continue from earlier ones, as a person would."""
-    expect.set_options(timeout=EXPECT_MS)  # a rerun on a busy machine takes longer than expect's 5 s
     with chromium() as browser:
         context = new_context(browser)
         pg = context.new_page()
@@ -91,7 +89,6 @@ def page(server: str) -> Iterator[object]:
         expect(pg.locator('[data-testid="stFileUploader"]').first).to_be_visible(timeout=WAIT_MS)
         yield pg
         context.close()
-    expect.set_options(timeout=5_000)  # Playwright's default, for tests that run after these
 
 
 # --- helpers --------------------------------------------------------------------------------
