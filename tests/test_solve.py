@@ -112,7 +112,7 @@ def test_twelve_cycles_with_thirty_percent_on_a_goal_without_buckets() -> None:
     plan = make_plan(problem)
     assert plan.status is PlanStatus.OPTIMAL and plan.gap is not None and plan.gap <= 0.002 + 1e-4
     # the exact optimum of 12 cycles can take long to prove: its bound is enough (the optimum is below it)
-    exact = exact_solve(problem, 120.0)
+    exact = exact_solve(problem, 15.0)
     assert exact.bound is not None
     assert_true_value_gap(plan, min(exact.bound, plan.bound or exact.bound))
 
