@@ -137,6 +137,23 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A module's own ``streamlit run app.py`` on a free localhost port with its own history database; its base URL.
+
+    A fixture of every browser test module: ``tests/conftest.py`` loads this module as a pytest plugin.
+    """
+    with streamlit_server("app.py", tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A module's own headless Chromium."""
+    with chromium() as chromium_browser:
+        yield chromium_browser
+
+
 def new_context(browser: Any, **options: Any) -> Any:
     """A browser context with the tests' viewport and :data:`WAIT_MS` as its default timeout."""
     context = browser.new_context(viewport=VIEWPORT, **options)

@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
+# the browser tests' module-scoped fixtures (server, browser) live beside their helpers in tests/browser.py
+pytest_plugins = ["browser"]
+
 # Monday 2 Feb 2026; one cycle runs to Sunday 1 Mar (28 days, 20 weekdays)
 START = date(2026, 2, 2)
 

@@ -26,7 +26,6 @@ from browser import (
     MARKS,
     ROOT,
     WAIT_MS,
-    chromium,
     edit_cell,
     expect,
     idle,
@@ -35,26 +34,12 @@ from browser import (
     metrics,
     new_context,
     screenshot,
-    streamlit_server,
 )
 from conftest import INFEASIBLE_TOML
 
 EXAMPLE = ROOT / "data" / "examples" / "team_upgrade.toml"
 
 pytestmark = MARKS
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A ``streamlit run app.py`` on a free localhost port; its base URL."""
-    with streamlit_server("app.py", tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,12 @@ Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import MARKS, WAIT_MS, chromium, expect, idle, main_text, new_context, streamlit_server
+from browser import MARKS, WAIT_MS, expect, idle, main_text, new_context
 
 from planner.catalog import Tier, load_catalog
 from planner.compare import compare_tiers, recommendation
@@ -29,24 +28,10 @@ from planner.form import default_form, scenario_from_form
 from planner.share import PARAM, encode_scenario
 from planner.text import WORD_JOINER
 
-APP = "app.py"
 EVIL_TITLE = "**T** [evil](http://evil.example)"
 EVIL_TIER = "![p](https://evil.example/p.png) [Sign in](https://evil.example/a)"  # a tier name is at most 80 characters
 
 pytestmark = MARKS
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with its own history database; its base URL."""
-    with streamlit_server(APP, tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def _best_upgrade() -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import MARKS, chromium, edit_cell, expect, idle, main_text, metric, metrics, new_context, streamlit_server
+from browser import MARKS, edit_cell, expect, idle, main_text, metric, metrics, new_context
 
 from planner.cli import run as cli_run
 from planner.scenario import Scenario, scenario_to_toml
@@ -46,18 +46,6 @@ HEADLINE = {  # metric label -> (totals field, digits), as the Plan page formats
     "Expected responses": ("expected_responses", 2),
 }
 PAGES = {"Compare tiers": "Compare tiers", "Track & re-plan": "Track", "History": "History", "Catalog": "Tier catalog"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with streamlit_server("app.py", tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 @pytest.fixture(scope="module")

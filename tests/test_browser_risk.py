@@ -14,13 +14,11 @@ Skipped only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-from browser import MARKS, chromium, expect, idle, main_text, metric, new_context, screenshot, streamlit_server
+from browser import MARKS, expect, idle, main_text, metric, new_context, screenshot
 
 from planner.catalog import load_catalog
 from planner.compare import current_tier, tier_scenario, tiers_to_compare
@@ -30,21 +28,7 @@ from planner.risk_charts import FAN_BAND
 from planner.solve import make_plan
 from planner.text import WORD_JOINER
 
-APP = "app.py"
-
 pytestmark = MARKS
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with streamlit_server(APP, tmp_path_factory.mktemp("history") / "history.sqlite3") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def _library(tiers: list[str]) -> RiskComparison:
