@@ -155,7 +155,7 @@ def test_a_shared_link_opens_the_same_plan(page: object, context: object, tmp_pa
 def test_compare_tiers_shows_a_table_a_chart_and_verdicts(page: object, tmp_path: Path) -> None:
     page.get_by_role("link", name="Compare tiers", exact=True).click()  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Compare tiers")).to_be_visible()  # type: ignore[attr-defined]
-    expect(page.get_by_text("Tier comparison")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Tier comparison", exact=True)).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_text("Sales Navigator Core adds")).to_be_visible()  # type: ignore[attr-defined]
     idle(page)
     expect(page.locator(".js-plotly-plot").first).to_contain_text("Expected responses a month")  # type: ignore[attr-defined]
