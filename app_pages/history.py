@@ -37,7 +37,8 @@ from app_pages.common import (
 from planner.charts import format_day
 from planner.export import to_csv
 from planner.history import plans_table, scenario_versions_table
-from planner.scenario import ScenarioError, resolve, scenario_to_toml
+from planner.problem import resolve
+from planner.scenario import ScenarioError, scenario_to_toml
 from planner.share import PARAM, encode_scenario
 from planner.store import PlanRecord, ScenarioRecord, Store, StoreError
 from planner.text import literal

@@ -41,7 +41,8 @@ from planner.charts import format_day
 from planner.export import schedule_csv, to_csv
 from planner.logtable import FREE_CHOICES, LOG_COLUMNS, OUTCOMES, add_rows, check_log_rows, clean_log_rows, log_rows
 from planner.plan import PlanStatus
-from planner.scenario import Problem, ScenarioError, resolve, scenario_from_toml, scenario_to_toml
+from planner.problem import Problem, resolve
+from planner.scenario import ScenarioError, scenario_from_toml, scenario_to_toml
 from planner.solve import DEFAULT_GAP
 from planner.store import Store, StoreError
 from planner.text import literal

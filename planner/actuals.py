@@ -30,7 +30,8 @@ import pandas as pd
 from planner.catalog import Catalog
 from planner.ledger import LedgerResult, Lot, run_ledger
 from planner.plan import Plan
-from planner.scenario import Goal, Problem, Scenario, ScenarioError, StartState, resolve
+from planner.problem import Problem, StartState, resolve
+from planner.scenario import Goal, Scenario, ScenarioError
 from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
 from planner.usage import Outcome, UsageEntry
 

@@ -30,7 +30,7 @@ from plotly.subplots import make_subplots
 
 from planner.compare import comparison_table
 from planner.plan import Plan
-from planner.scenario import Problem
+from planner.problem import Problem
 
 BALANCE_COLOR = "#0a66c2"
 PACE_COLOR = "#8c8c8c"
@@ -105,9 +105,9 @@ def pace_line(plan: Plan) -> pd.Series:
     reaches 0 on the cycle's last send day. Where a cycle has no send day the
     pace holds the balance.
 
-    A plan from the horizon's first day (a :class:`~planner.scenario.FreshStart`)
+    A plan from the horizon's first day (a :class:`~planner.problem.FreshStart`)
     has a ledger row for every day. A re-plan (a
-    :class:`~planner.scenario.StartState`) has rows from today on only: its pace
+    :class:`~planner.problem.StartState`) has rows from today on only: its pace
     starts from today's balance and spreads it over today's cycle's remaining
     send days (``problem.days_of``), then goes on by cycle.
     """

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.ledger import simulate
-from planner.scenario import Goal, Problem
+from planner.problem import Problem
+from planner.scenario import Goal
 
 TOLERANCE = 1e-6
 

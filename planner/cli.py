@@ -293,7 +293,7 @@ def _report_import(imported: ImportResult) -> None:
 
 def _known_buckets(store: Store, name: str, catalog: Catalog) -> list[str] | None:
     """Bucket names of the latest saved version of the scenario ``name``, if one is saved."""
-    from planner.scenario import resolve
+    from planner.problem import resolve
 
     versions = store.scenario_versions(name)
     if not versions:
@@ -519,7 +519,8 @@ def _replanned(
 ) -> tuple[Replan, list[UsageEntry]]:
     """The usage log (``--log`` or ``--log-from``) and the re-plan from ``--today`` it gives; _Refused when it cannot be made."""
     from planner.actuals import replan
-    from planner.scenario import ScenarioError, resolve
+    from planner.problem import resolve
+    from planner.scenario import ScenarioError
     from planner.usage import import_usage
 
     problem = resolve(scenario, catalog)

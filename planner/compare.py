@@ -20,7 +20,8 @@ import pandas as pd
 
 from planner.catalog import Catalog, Tier, load_catalog
 from planner.plan import Plan
-from planner.scenario import Scenario, ScenarioError, TierRef, resolve
+from planner.problem import resolve
+from planner.scenario import Scenario, ScenarioError, TierRef
 from planner.solve import DEFAULT_GAP, make_plan
 
 COMPARE_COLUMNS = [

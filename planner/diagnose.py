@@ -9,7 +9,7 @@ reports which gave way and by how much.
 from __future__ import annotations
 
 from planner.model import MinimumSlack, ReserveSlack, build_model
-from planner.scenario import FreshStart, Problem, StartState
+from planner.problem import FreshStart, Problem, StartState
 from planner.solver import Deadline, Solver, Target, run
 
 ALONE_SECONDS = 5.0  # the elastic model's limit when the diagnosis is asked for on its own

@@ -29,6 +29,7 @@ from typing import Any
 
 from planner.calendar import WORKDAYS, Weekday
 from planner.catalog import Catalog, Tier
+from planner.problem import resolve
 from planner.scenario import (
     Bucket,
     FollowsWho,
@@ -39,7 +40,6 @@ from planner.scenario import (
     ScenarioError,
     load_goal_templates,
     parse_scenario,
-    resolve,
 )
 
 DEFAULT_TIER = "Sales Navigator Core"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.scenario import Problem
+from planner.problem import Problem
 
 TOLERANCE = 1e-6
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from planner.scenario import Goal, Problem
+from planner.problem import Problem
+from planner.scenario import Goal
 
 EXPIRY_SHARE = 1e-3  # an expired credit costs this share of the least valuable send
 

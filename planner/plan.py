@@ -16,7 +16,7 @@ import pandas as pd
 from planner.calendar import Weekday
 from planner.check import Score, score
 from planner.ledger import LedgerResult, simulate
-from planner.scenario import Problem
+from planner.problem import Problem
 
 SCHEDULE_COLUMNS = ["date", "cycle", "weekday", "goal", "bucket", "sends", "credits_used", "expected_responses"]
 

@@ -67,7 +67,8 @@ import pandas as pd
 from planner.actuals import EMPIRICAL_MIN_RESPONSES, PRIOR_WEIGHT, Replan, start_state
 from planner.catalog import Catalog, Policy, Tier
 from planner.plan import Plan
-from planner.scenario import Problem, Scenario
+from planner.problem import Problem
+from planner.scenario import Scenario
 from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
 from planner.usage import Outcome, UsageEntry
 

@@ -22,7 +22,8 @@ from planner.check import violations
 from planner.diagnose import diagnose
 from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
-from planner.scenario import Problem, Scenario, resolve
+from planner.problem import Problem, resolve
+from planner.scenario import Scenario
 from planner.solver import Deadline, Penalty, Solution, Solver, Status, Target, run
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds

@@ -29,7 +29,7 @@ import pandas as pd
 
 from planner.actuals import ActualLedger, Replan, actual_ledger
 from planner.plan import Plan
-from planner.scenario import Problem
+from planner.problem import Problem
 from planner.usage import Outcome, UsageEntry
 
 
@@ -41,7 +41,8 @@ def horizon(problem: Problem) -> tuple[date, date]:
 def clamp_today(problem: Problem, today: date) -> date:
     """``today`` moved into the horizon (a re-plan starts on a day of it).
 
-    >>> from planner.scenario import parse_scenario, resolve
+    >>> from planner.scenario import parse_scenario
+    >>> from planner.problem import resolve
     >>> p = resolve(parse_scenario({"start": date(2026, 6, 1), "tier": "Premium Business", "goals": {"sales": 1}}))
     >>> clamp_today(p, date(2026, 5, 1)), clamp_today(p, date(2026, 6, 9)), clamp_today(p, date(2027, 1, 1))
     (datetime.date(2026, 6, 1), datetime.date(2026, 6, 9), datetime.date(2026, 6, 30))

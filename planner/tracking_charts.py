@@ -30,7 +30,7 @@ from planner.charts import (
     format_day,
     marker_trace,
 )
-from planner.scenario import Problem
+from planner.problem import Problem
 from planner.tracking import gap_words, horizon, spend_gap
 
 PLANNED_COLOR = OTHER_COLOR

@@ -13,7 +13,8 @@ from typing import Any
 
 from conftest import ACTUALS_SCENARIO
 
-from planner.scenario import Problem, parse_scenario, resolve
+from planner.problem import Problem, resolve
+from planner.scenario import parse_scenario
 from planner.usage import Outcome, UsageEntry
 
 P, A, D, R = Outcome.PENDING, Outcome.ACCEPTED, Outcome.DECLINED, Outcome.REPLIED

@@ -1,6 +1,6 @@
 """Re-plans for the consumer tests: problems that start today, built the way the app and the CLI build them.
 
-Every consumer of a :class:`~planner.scenario.Problem` (model, diagnosis,
+Every consumer of a :class:`~planner.problem.Problem` (model, diagnosis,
 check, ledger, plan) is tested with one of these beside a plan from day 0.
 """
 
@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from planner.actuals import start_state
-from planner.scenario import Problem, parse_scenario, resolve
+from planner.problem import Problem, resolve
+from planner.scenario import parse_scenario
 from planner.usage import Outcome, UsageEntry
 
 # Monday 1 March 2027, two cycles (March, April) of a 10-credit use-it-or-lose-it tier

@@ -14,7 +14,8 @@ from conftest import ACTUALS_SCENARIO
 
 from planner.actuals import actual_ledger, learned_rates, replan, start_state
 from planner.check import violations
-from planner.scenario import parse_scenario, resolve
+from planner.problem import resolve
+from planner.scenario import parse_scenario
 from planner.usage import Outcome, UsageEntry
 
 P, A, D, R = Outcome.PENDING, Outcome.ACCEPTED, Outcome.DECLINED, Outcome.REPLIED

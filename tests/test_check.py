@@ -9,7 +9,7 @@ from conftest import bucket, make
 from replans import replan_problem
 
 from planner.check import score, violations
-from planner.scenario import Problem, resolve
+from planner.problem import Problem, resolve
 
 
 def schedule(problem: Problem, rows: dict[tuple[int, int], int]) -> np.ndarray:

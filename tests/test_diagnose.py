@@ -8,7 +8,7 @@ from conftest import bucket, make, tier
 from replans import replan_problem
 
 from planner.diagnose import diagnose
-from planner.scenario import resolve
+from planner.problem import resolve
 from planner.solve import make_plan
 
 

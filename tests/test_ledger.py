@@ -9,7 +9,7 @@ from conftest import bucket, make, tier
 from replans import replan_problem
 
 from planner.ledger import simulate
-from planner.scenario import Problem, resolve
+from planner.problem import Problem, resolve
 
 
 def sends_of(problem: Problem, per_day: dict[int, int], b: int = 0) -> np.ndarray:

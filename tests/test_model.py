@@ -208,7 +208,7 @@ def test_downgrade_to_a_shorter_lived_tier_pays_the_credits_that_expire_first() 
 
 def test_exact_expiry_model_agrees_with_the_relaxed_one() -> None:
     from planner.model import build_model
-    from planner.scenario import resolve
+    from planner.problem import resolve
 
     capped = tier(10, policy="rollover", max_age_days=45, balance_cap=15, credit_back=True)
     problem = resolve(make(cycles=3, tier=capped, refund_reliance=0.5, buckets=[bucket(pool=6)], reserve=2))

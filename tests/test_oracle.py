@@ -291,7 +291,8 @@ def test_templates_come_from_the_goals_file() -> None:
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: Path(p).name)
 def test_spec_agrees_with_the_planners_resolution(path: str) -> None:
-    from planner.scenario import load_scenario, resolve
+    from planner.problem import resolve
+    from planner.scenario import load_scenario
 
     spec = Spec.from_toml(path)
     problem = resolve(load_scenario(path))

@@ -9,7 +9,7 @@ from conftest import bucket, make
 from replans import replan_problem
 
 from planner.plan import PlanStatus, empty_plan
-from planner.scenario import resolve
+from planner.problem import resolve
 from planner.solve import make_plan
 
 

@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import oracle  # noqa: E402
 from oracle import Spec  # noqa: E402
 
-from planner.scenario import parse_scenario, resolve  # noqa: E402
+from planner.problem import resolve  # noqa: E402
+from planner.scenario import parse_scenario  # noqa: E402
 from planner.solve import make_plan  # noqa: E402
 
 GAP = 0.005

@@ -24,6 +24,7 @@ from planner.catalog import load_catalog
 from planner.ledger import Lot, run_ledger
 from planner.paths import EXAMPLES_DIR
 from planner.plan import Plan
+from planner.problem import Problem
 from planner.risk import (
     MAX_DELAY_DAYS,
     Beliefs,
@@ -39,7 +40,7 @@ from planner.risk import (
     simulate,
     simulate_sends,
 )
-from planner.scenario import Problem, Scenario, load_scenario, parse_scenario, scenario_from_toml
+from planner.scenario import Scenario, load_scenario, parse_scenario, scenario_from_toml
 from planner.solve import make_plan
 from planner.usage import Outcome, UsageEntry
 from tests.conftest import ACTUALS_SCENARIO, INFEASIBLE_TOML, START

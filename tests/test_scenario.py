@@ -10,7 +10,8 @@ from conftest import bucket, make, tier
 
 from planner.catalog import load_catalog
 from planner.paths import EXAMPLES_DIR
-from planner.scenario import ScenarioError, load_scenario, resolve, scenario_from_toml, scenario_to_toml
+from planner.problem import resolve
+from planner.scenario import ScenarioError, load_scenario, scenario_from_toml, scenario_to_toml
 
 BASE = 'start = 2026-06-01\ntier = "Premium Business"\n'
 

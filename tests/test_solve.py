@@ -17,7 +17,8 @@ from conftest import INFEASIBLE_TOML, bucket, make
 from planner import backends
 from planner.model import build_model, forced_shortfall
 from planner.plan import Plan, PlanStatus
-from planner.scenario import Problem, parse_scenario, resolve, scenario_from_toml
+from planner.problem import Problem, resolve
+from planner.scenario import parse_scenario, scenario_from_toml
 from planner.solve import make_plan
 from planner.solver import Deadline, Solver, Status, Target, run
 
