@@ -21,8 +21,9 @@ binary per expiry day that forbids early expiry).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import pulp
 
@@ -115,12 +116,16 @@ class Model:
     slacks: dict[Slack, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
 
 
-def _expr(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
-    """A linear expression from (variable, coefficient) terms; repeated variables add up."""
-    coefficients: dict[pulp.LpVariable, float] = {}
-    for var, coef in terms:
-        coefficients[var] = coefficients.get(var, 0.0) + coef
-    return pulp.LpAffineExpression(coefficients, constant=constant)
+Expr: TypeAlias = pulp.LpAffineExpression
+
+
+def _zero() -> Expr:
+    return pulp.LpAffineExpression()
+
+
+def _weighted(terms: Iterable[tuple[pulp.LpVariable, float]]) -> Expr:
+    """sum_i c_i v_i from (v_i, c_i) pairs: the same as ``lpSum(c * v ...)``, without an expression per term."""
+    return pulp.LpAffineExpression(terms)
 
 
 def credit_classes(problem: Problem) -> list[CreditClass]:
@@ -139,109 +144,116 @@ def credit_classes(problem: Problem) -> list[CreditClass]:
     return classes
 
 
-Terms = list[tuple[pulp.LpVariable, float]]
-
-
 @dataclass
 class _Account:
     """One balance kept day by day: what arrives, when it may expire, and what is still valid."""
 
     first_day: int
     last_day: int
-    arrivals: dict[int, Terms]
+    arrivals: dict[int, Expr]
     expiry_days: set[int]
-    still_valid: Callable[[int], Terms]
-
-
-def _accounts(
-    prob: pulp.LpProblem, problem: Problem, inflow: dict[int, Terms], one: pulp.LpVariable, forfeit_held: float = 0.0
-) -> list[_Account]:
-    """The credits held at the start (a re-plan's lots, less ``forfeit_held`` over a cap), then one account per credit class."""
-    last = problem.n_days - 1
-    accounts: list[_Account] = []
-    lots = []
-    for day, amount in sorted(problem.start.lots):
-        gone = min(amount, forfeit_held)  # a forfeiture takes the credits that expire first
-        forfeit_held -= gone
-        if amount - gone > 0:
-            lots.append((day, amount - gone))
-
-    def held_after(t: int) -> Terms:
-        left = sum(amount for day, amount in lots if day > t)
-        return [(one, left)] if left else []
-
-    held = _Account(
-        first_day=problem.first_day,
-        last_day=min(last, max((day for day, _ in lots), default=problem.first_day)),
-        arrivals={problem.first_day: [(one, sum(amount for _, amount in lots))]},
-        expiry_days={day for day, _ in lots if day < last},
-        still_valid=held_after,
-    )
-    classes = credit_classes(problem)
-    # the lots held today usually all expire before anything that arrives from today on: then
-    # they are simply the oldest credits of the first class (one balance, paid oldest first);
-    # otherwise they keep an account of their own
-    merge = bool(lots) and max(day for day, _ in lots) <= problem.last_valid_day(classes[0].first_day)
-    if lots and not merge:
-        accounts.append(held)
-    for ci, c in enumerate(classes):
-        arrivals = {t: terms for t, terms in inflow.items() if c.first_day <= t <= c.last_arrival}
-        received = _Running(prob, f"rc{ci}", arrivals)
-        arrival_days = sorted(arrivals)
-        last_days = [problem.last_valid_day(a) for a in arrival_days]  # nondecreasing within a class
-
-        def valid_after(
-            t: int, received: _Running = received, arrival_days: list[int] = arrival_days, last_days: list[int] = last_days
-        ) -> Terms:
-            # arrivals expire in arrival order, so those still valid are the latest ones
-            i = bisect_right(last_days, t)
-            if i == len(arrival_days):
-                return []
-            return received.through(t) + [(v, -1.0) for v, _ in received.through(arrival_days[i] - 1)]
-
-        account = _Account(
-            first_day=c.first_day,
-            last_day=c.last_day,
-            arrivals=arrivals,
-            expiry_days={day for day in last_days if day < last},
-            still_valid=valid_after,
-        )
-        if merge and ci == 0:
-
-            def with_held(t: int, mine: Callable[[int], Terms] = valid_after) -> Terms:
-                return held_after(t) + mine(t)
-
-            account = _Account(
-                first_day=c.first_day,
-                last_day=max(c.last_day, held.last_day),
-                arrivals={**arrivals, c.first_day: arrivals.get(c.first_day, []) + held.arrivals[c.first_day]},
-                expiry_days=account.expiry_days | held.expiry_days,
-                still_valid=with_held,
-            )
-        accounts.append(account)
-    return accounts
+    still_valid: Callable[[int], Expr]
 
 
 class _Running:
-    """Running totals of a stream of expressions, with a variable only where it changes."""
+    """Running totals of a stream of expressions, with a variable only where it changes:
 
-    def __init__(self, prob: pulp.LpProblem, name: str, inflows: dict[int, list[tuple[pulp.LpVariable, float]]]):
+    total[d] = total[d'] + inflow[d], d' the previous day with an inflow.
+    """
+
+    def __init__(self, prob: pulp.LpProblem, name: str, inflows: dict[int, Expr]):
         self.days = sorted(inflows)
         self.vars: list[pulp.LpVariable] = []
         previous: pulp.LpVariable | None = None
         for t in self.days:
             var = prob.add_variable(f"{name}_{t}")
-            terms = [(var, 1.0)] + [(v, -c) for v, c in inflows[t]]
-            if previous is not None:
-                terms.append((previous, -1.0))
-            prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintEQ, f"{name}_def_{t}", 0.0))
+            before = previous if previous is not None else 0
+            prob.addConstraint(var == before + inflows[t], f"{name}_def_{t}")
             self.vars.append(var)
             previous = var
 
-    def through(self, t: int) -> list[tuple[pulp.LpVariable, float]]:
-        """The running total through day t, as expression terms (empty when zero)."""
+    def through(self, t: int) -> Expr:
+        """The running total through day t (zero before the first inflow)."""
         i = bisect_right(self.days, t) - 1
-        return [(self.vars[i], 1.0)] if i >= 0 else []
+        return pulp.LpAffineExpression(self.vars[i]) if i >= 0 else _zero()
+
+
+def _lots_left(problem: Problem, forfeit_held: float) -> list[tuple[int, float]]:
+    """The lots held at a re-plan's start, less ``forfeit_held`` over a cap: a forfeiture takes those that expire first."""
+    lots = []
+    for day, amount in sorted(problem.start.lots):
+        gone = min(amount, forfeit_held)
+        forfeit_held -= gone
+        if amount - gone > 0:
+            lots.append((day, amount - gone))
+    return lots
+
+
+def _class_account(prob: pulp.LpProblem, problem: Problem, ci: int, c: CreditClass, inflow: dict[int, Expr]) -> _Account:
+    """The account of credit class c: what arrives in it, and what is still valid after day t.
+
+    Arrivals expire in arrival order, so those still valid after t are the latest ones:
+    received through t less received before the first arrival still valid after t.
+    """
+    arrivals = {t: e for t, e in inflow.items() if c.first_day <= t <= c.last_arrival}
+    received = _Running(prob, f"rc{ci}", arrivals)
+    arrival_days = sorted(arrivals)
+    last_days = [problem.last_valid_day(a) for a in arrival_days]  # nondecreasing within a class
+
+    def valid_after(t: int) -> Expr:
+        i = bisect_right(last_days, t)
+        if i == len(arrival_days):
+            return _zero()
+        return received.through(t) - received.through(arrival_days[i] - 1)
+
+    last = problem.n_days - 1
+    return _Account(c.first_day, c.last_day, arrivals, {day for day in last_days if day < last}, valid_after)
+
+
+def _merged(held: _Account, account: _Account, first_day: int) -> _Account:
+    """The credits held at the start as the oldest credits of a class's account (they all expire before its own)."""
+
+    def still_valid(t: int) -> Expr:
+        return held.still_valid(t) + account.still_valid(t)
+
+    return _Account(
+        first_day=first_day,
+        last_day=max(account.last_day, held.last_day),
+        arrivals={**account.arrivals, first_day: account.arrivals.get(first_day, _zero()) + held.arrivals[first_day]},
+        expiry_days=account.expiry_days | held.expiry_days,
+        still_valid=still_valid,
+    )
+
+
+def _accounts(prob: pulp.LpProblem, problem: Problem, inflow: dict[int, Expr], forfeit_held: float = 0.0) -> list[_Account]:
+    """The credits held at the start (a re-plan's lots, less ``forfeit_held`` over a cap), then one account per credit class.
+
+    The lots held today usually all expire before anything that arrives from today on: then
+    they are simply the oldest credits of the first class (one balance, paid oldest first);
+    otherwise they keep an account of their own.
+    """
+    last = problem.n_days - 1
+    lots = _lots_left(problem, forfeit_held)
+
+    def held_after(t: int) -> Expr:
+        return pulp.LpAffineExpression(constant=sum(amount for day, amount in lots if day > t))
+
+    held = _Account(
+        first_day=problem.first_day,
+        last_day=min(last, max((day for day, _ in lots), default=problem.first_day)),
+        arrivals={problem.first_day: pulp.LpAffineExpression(constant=sum(amount for _, amount in lots))},
+        expiry_days={day for day, _ in lots if day < last},
+        still_valid=held_after,
+    )
+    classes = credit_classes(problem)
+    merge = bool(lots) and max(day for day, _ in lots) <= problem.last_valid_day(classes[0].first_day)
+    accounts = [held] if lots and not merge else []
+    for ci, c in enumerate(classes):
+        account = _class_account(prob, problem, ci, c, inflow)
+        if merge and ci == 0:
+            account = _merged(held, account, c.first_day)
+        accounts.append(account)
+    return accounts
 
 
 class _Builder:
@@ -258,25 +270,21 @@ class _Builder:
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
         self.shortfall: dict[tuple[Goal, int], pulp.LpVariable] = {}
         self.expiry_vars: list[pulp.LpVariable] = []
-        self.inflow: dict[int, Terms] = {}  # day -> what arrives (grants kept, credit-backs, credits due)
+        self.inflow: dict[int, Expr] = {}  # day -> what arrives (grants kept, credit-backs, credits due)
         self.removed: dict[int, pulp.LpVariable] = {}  # capped grant day -> credits held forfeited beyond the grant
         self.capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
         self.forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
         self.balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
-        self.held_before_expiry: dict[int, Terms] = {}
+        self.held_before_expiry: dict[int, Expr] = {}
         self.n_accounts = 0
-        self.one = self.prob.add_variable("one", lowBound=1, upBound=1)  # carries constants into rows
 
-    def row(self, terms: Terms, sense: int, name: str, rhs: float) -> None:
-        self.prob.addConstraint(pulp.LpConstraint(_expr(terms), sense, name, rhs))
-
-    def slack(self, name: str, key: Slack) -> Terms:
-        """A slack that lets a row give way (elastic models only)."""
+    def slack(self, name: str, key: Slack) -> Expr:
+        """A slack s >= 0 that lets a row give way (elastic models only; zero otherwise)."""
         if not self.elastic:
-            return []
+            return _zero()
         var = self.prob.add_variable(f"slack_{name}", lowBound=0)
         self.slacks[key] = var
-        return [(var, 1.0)]
+        return pulp.LpAffineExpression(var)
 
     def sends(self) -> None:
         """x[b, d] in {0, 1, ...}: whole sends per bucket and send day, at most min(pool_b, daily_cap)."""
@@ -287,9 +295,13 @@ class _Builder:
             for t in self.send_days:
                 self.x[b.index, t] = self.prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
 
-    def _cycle_sends(self, b: int, k: int) -> pulp.LpAffineExpression:
+    def _cycle_sends(self, b: int, k: int) -> Expr:
         """sum_{d in cycle k} x[b, d], over the send days the plan covers."""
         return pulp.lpSum(self.x[b, t] for t in self.problem.days_of(k) if (b, t) in self.x)
+
+    def _day_spend(self, t: int) -> Expr:
+        """sum_{b credit-paid} x[b, d]: the credits day d's sends use."""
+        return pulp.lpSum(self.x[b.index, t] for b in self.paid)
 
     def pools(self) -> None:
         """Constraint 2, pool: sum_{d in cycle k} x[b, d] <= pool_b (less what a re-plan's log sent), each cycle."""
@@ -308,7 +320,7 @@ class _Builder:
             for b in self.problem.buckets:
                 least = self.problem.min_of(b, k)
                 if least > 0:
-                    give = _expr(self.slack(f"min_{b.index}_{k}", MinimumSlack(b.index, k)))
+                    give = self.slack(f"min_{b.index}_{k}", MinimumSlack(b.index, k))
                     self.prob.addConstraint(self._cycle_sends(b.index, k) + give >= least, f"min_{b.index}_{k}")
 
     def daily_cap(self) -> None:
@@ -331,7 +343,8 @@ class _Builder:
 
         def cumulative(bi: int) -> _Running:
             if bi not in running:
-                running[bi] = _Running(self.prob, f"cum{bi}", {t: [(self.x[bi, t], 1.0)] for t in self.send_days})
+                sends = {t: pulp.LpAffineExpression(self.x[bi, t]) for t in self.send_days}
+                running[bi] = _Running(self.prob, f"cum{bi}", sends)
             return running[bi]
 
         for f in self.problem.buckets:
@@ -339,8 +352,8 @@ class _Builder:
                 continue
             child, parent = cumulative(f.index), cumulative(f.parent)
             for t in self.send_days:
-                terms = child.through(t) + [(v, -f.alpha) for v, _ in parent.through(t - f.gap_days)]
-                self.row(terms, pulp.LpConstraintLE, f"follow_{f.index}_{t}", self.problem.extra_eligible(f, t))
+                eligible = f.alpha * parent.through(t - f.gap_days) + self.problem.extra_eligible(f, t)
+                self.prob.addConstraint(child.through(t) <= eligible, f"follow_{f.index}_{t}")
 
     def grants(self) -> None:
         """Ledger step 1, each grant day d of cycle k: the grant arrives, less what the cap C_k forfeits.
@@ -352,47 +365,40 @@ class _Builder:
         """
         problem, cal = self.problem, self.problem.calendar
         opening = problem.opening_credits
-        # exactly what the ledger keeps of each (a plan may not rely on refusing a grant)
-        inflow = self.inflow
-        forfeit_held = 0.0  # forfeited at the start of a re-plan from the lots held
-        removed: dict[int, pulp.LpVariable] = {}  # grant day -> forfeiture beyond the grant
-        capped: list[tuple[int, int, pulp.LpVariable | None]] = []  # (day, cap, kept) where the cap may bind
         for t in problem.grant_days():
             k = cal.cycle_of(t)
             grant, cap = problem.grants[k], problem.tiers[k].balance_cap
             if cap is None:
                 if grant > 0:
-                    inflow[t] = [(self.one, float(grant))]
+                    self.inflow[t] = pulp.LpAffineExpression(constant=float(grant))
             elif t == problem.first_day:  # the balance before this grant is known: the lots held today
                 kept_today = min(grant, max(0.0, cap - opening))
                 if kept_today > 0:
-                    inflow[t] = [(self.one, kept_today)]
-                forfeit_held = max(0.0, opening - cap)
+                    self.inflow[t] = pulp.LpAffineExpression(constant=kept_today)
+                self.forfeit_held = max(0.0, opening - cap)
             else:
-                kept_var = self.prob.add_variable(f"grant_{k}", lowBound=0, upBound=grant) if grant > 0 else None
-                if kept_var is not None:
-                    inflow[t] = [(kept_var, 1.0)]
+                kept = self.prob.add_variable(f"grant_{k}", lowBound=0, upBound=grant) if grant > 0 else None
+                if kept is not None:
+                    self.inflow[t] = pulp.LpAffineExpression(kept)
                 # credit-backs, or a tier with a higher cap before, can leave more than this cap held
-                removed[t] = self.prob.add_variable(f"forfeit_held_{k}", lowBound=0)
-                capped.append((t, cap, kept_var))
-
-        self.removed, self.capped, self.forfeit_held = removed, capped, forfeit_held
+                self.removed[t] = self.prob.add_variable(f"forfeit_held_{k}", lowBound=0)
+                self.capped.append((t, cap, kept))
 
     def credit_backs(self) -> None:
         """Ledger step 2: a credit-paid send on day d returns reliance * r_b credits on day d + lag (inside the horizon).
 
         Only under a credit-back tier (the tier of d); a re-plan adds the credit-backs its log still expects.
         """
-        problem, s, inflow = self.problem, self.problem.scenario, self.inflow
-        lag = s.refund_lag_days
+        problem, inflow = self.problem, self.inflow
+        lag = problem.scenario.refund_lag_days
         for t in self.send_days:
             rate = problem.refund_rate(t)
-            if rate > 0 and t + lag < problem.n_days:
-                terms = [(self.x[b.index, t], rate * b.rate) for b in self.paid if b.rate > 0]
-                if terms:
-                    inflow.setdefault(t + lag, []).extend(terms)
+            paying = [b for b in self.paid if b.rate > 0]
+            if rate > 0 and paying and t + lag < problem.n_days:
+                back = _weighted((self.x[b.index, t], rate * b.rate) for b in paying)
+                inflow[t + lag] = inflow.get(t + lag, _zero()) + back
         for t, amount in problem.start.credits_due.items():
-            inflow.setdefault(t, []).append((self.one, amount))
+            inflow[t] = inflow.get(t, _zero()) + amount
 
     def balances(self) -> None:
         """Constraint 1, the ledger (steps 3 and 4), per account a and day d:
@@ -403,58 +409,62 @@ class _Builder:
         One account per credit class (:func:`credit_classes`), in which paying the oldest credits
         first leaves the newest, so the balance after expiry is what is still valid; with one
         account pay[a, d] is the day's credit-paid sends, with several they share them:
-        sum_a pay[a, d] = sum_{b credit-paid} x[b, d].
+        sum_a pay[a, d] = sum_{b credit-paid} x[b, d], and the forfeiture of a capped grant day
+        likewise: sum_a take[a, d] = removed[d].
         """
-        problem, inflow, removed = self.problem, self.inflow, self.removed
-        spend = {t: [(self.x[b.index, t], 1.0) for b in self.paid] for t in self.send_days}
-        accounts = _accounts(self.prob, problem, inflow, self.one, self.forfeit_held)
-        balance: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, day) -> end-of-day balance
-        held_before_expiry: dict[int, Terms] = {t: [] for t in range(problem.n_days)}
-        pay: dict[tuple[int, int], pulp.LpVariable] = {}
-        take: dict[tuple[int, int], pulp.LpVariable] = {}  # (account, grant day) -> its part of `removed`
+        problem = self.problem
+        accounts = _accounts(self.prob, problem, self.inflow, self.forfeit_held)
+        shared = len(accounts) > 1
+        pays: dict[int, list[pulp.LpVariable]] = {t: [] for t in self.send_days}
+        takes: dict[int, list[pulp.LpVariable]] = {t: [] for t in self.removed}
+        self.held_before_expiry = {t: _zero() for t in range(problem.n_days)}
         for ci, account in enumerate(accounts):
             previous: pulp.LpVariable | None = None
             for t in range(account.first_day, account.last_day + 1):
-                bal = self.prob.add_variable(f"bal{ci}_{t}", lowBound=0)
-                balance[ci, t] = bal
-                flow: Terms = [(bal, 1.0)] + ([(previous, -1.0)] if previous is not None else [])
-                flow += [(v, -coef) for v, coef in account.arrivals.get(t, [])]
-                if t in removed and previous is not None:
-                    if len(accounts) == 1:
-                        flow.append((removed[t], 1.0))
+                bal = self.balance[ci, t] = self.prob.add_variable(f"bal{ci}_{t}", lowBound=0)
+                flow = account.arrivals.get(t, _zero()) + (previous if previous is not None else 0)
+                if t in self.removed and previous is not None:
+                    take = self.prob.add_variable(f"take{ci}_{t}", lowBound=0) if shared else self.removed[t]
+                    takes[t].append(take)
+                    flow -= take
+                if t in pays:
+                    if shared:
+                        pay = self.prob.add_variable(f"pay{ci}_{t}", lowBound=0)
+                        pays[t].append(pay)
+                        flow -= pay
                     else:
-                        take[ci, t] = self.prob.add_variable(f"take{ci}_{t}", lowBound=0)
-                        flow.append((take[ci, t], 1.0))
-                if spend.get(t):
-                    if len(accounts) == 1:
-                        flow += spend[t]
-                    else:
-                        pay[ci, t] = self.prob.add_variable(f"pay{ci}_{t}", lowBound=0)
-                        flow.append((pay[ci, t], 1.0))
-                held_before_expiry[t].append((bal, 1.0))
+                        flow -= self._day_spend(t)
+                self.held_before_expiry[t] += bal
                 if t in account.expiry_days:
                     gone = self.prob.add_variable(f"exp{ci}_{t}", lowBound=0)
                     self.expiry_vars.append(gone)
-                    flow.append((gone, 1.0))
-                    held_before_expiry[t].append((gone, 1.0))
-                    # what is left cannot exceed what was received and is still valid
-                    valid = account.still_valid(t)
-                    self.row([(bal, 1.0)] + [(v, -co) for v, co in valid], pulp.LpConstraintLE, f"valid{ci}_{t}", 0.0)
-                    if self.exact_expiry:
-                        _forbid_early_expiry(self.prob, ci, t, gone, bal, valid, upper=credits_ever(problem) + 1.0)
-                self.row(flow, pulp.LpConstraintEQ, f"bal{ci}_def_{t}", 0.0)
+                    flow -= gone
+                    self.held_before_expiry[t] += gone
+                    self.still_valid(ci, t, bal, gone, account.still_valid(t))
+                self.prob.addConstraint(bal == flow, f"bal{ci}_def_{t}")
                 previous = bal
-        if len(accounts) > 1:
-            for t, terms in spend.items():
-                payers = [(pay[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in pay]
-                self.row(payers + [(v, -1.0) for v, _ in terms], pulp.LpConstraintEQ, f"pay_{t}", 0.0)
+        if shared:
+            for t, payers in pays.items():
+                self.prob.addConstraint(pulp.lpSum(payers) == self._day_spend(t), f"pay_{t}")
+            for t, takers in takes.items():
+                if takers:
+                    self.prob.addConstraint(pulp.lpSum(takers) == self.removed[t], f"take_{t}")
+        self.n_accounts = len(accounts)
 
-        for t, gone in removed.items():
-            takers = [(take[ci, t], 1.0) for ci in range(len(accounts)) if (ci, t) in take]
-            if takers:
-                self.row(takers + [(gone, -1.0)], pulp.LpConstraintEQ, f"take_{t}", 0.0)
+    def still_valid(self, ci: int, t: int, bal: pulp.LpVariable, gone: pulp.LpVariable, valid: Expr) -> None:
+        """On an expiry day d of account a: bal[a, d] <= valid[a, d], what was received and is still valid after d.
 
-        self.balance, self.held_before_expiry, self.n_accounts = balance, held_before_expiry, len(accounts)
+        With ``exact_expiry`` a binary y also forbids early expiry, so the balance is exactly
+        min(held, still valid), as the real ledger keeps it (U = :func:`credits_ever`):
+
+            expired[a, d] <= U y,   bal[a, d] >= valid[a, d] - U (1 - y)
+        """
+        self.prob.addConstraint(bal <= valid, f"valid{ci}_{t}")
+        if self.exact_expiry:
+            upper = credits_ever(self.problem) + 1.0
+            y = self.prob.add_variable(f"expires{ci}_{t}", cat=pulp.LpBinary)
+            self.prob.addConstraint(gone <= upper * y, f"noexp{ci}_{t}")
+            self.prob.addConstraint(bal >= valid - upper * (1 - y), f"allvalid{ci}_{t}")
 
     def balance_cap(self) -> None:
         """The balance cap C_k on each capped grant day d (grant g_k), with held = sum_a bal[a, d-1]:
@@ -462,34 +472,27 @@ class _Builder:
             kept_k + held - removed_k <= C_k                                     (at most the cap after the grant)
             kept_k >= g_k - M (1 - whole_k),  kept_k + held - removed_k >= C_k - M whole_k
                                                    (the grant is refused only as far as the cap makes it)
-            removed_k <= M over_k,  removed_k >= held - C_k - M (1 - over_k)   (removed_k = max(0, held - C_k))
+            removed_k <= M over_k,  removed_k <= held - C_k + M (1 - over_k)
 
         whole_k and over_k are binaries; M = :func:`balance_bound` (no balance or cap is larger).
+        With the first row, removed_k = max(0, held - C_k): over_k = 0 forfeits nothing (and the
+        balance held must fit the cap), over_k = 1 forfeits exactly the excess over the cap.
         """
-        problem, cal, balance, removed = self.problem, self.problem.calendar, self.balance, self.removed
-        accounts = range(self.n_accounts)
+        problem, cal = self.problem, self.problem.calendar
         big = balance_bound(problem)
         for t, ceiling, kept in self.capped:
             k = cal.cycle_of(t)
-            held = [(balance[ci, t - 1], 1.0) for ci in accounts if (ci, t - 1) in balance]
-            kept_terms = [(kept, 1.0)] if kept is not None else []
-            gone = [(removed[t], -1.0)]
-            # after the grant the balance is at most the cap ...
-            self.row(kept_terms + held + gone, pulp.LpConstraintLE, f"balance_cap_{k}", ceiling)
-            # ... and the grant is refused only as far as the cap makes it: kept >= min(grant, cap - held)
+            held = pulp.lpSum(self.balance[ci, t - 1] for ci in range(self.n_accounts) if (ci, t - 1) in self.balance)
+            removed = self.removed[t]
+            after = held - removed + (kept if kept is not None else 0)
+            self.prob.addConstraint(after <= ceiling, f"balance_cap_{k}")
             if kept is not None:
                 whole = self.prob.add_variable(f"whole_grant_{k}", cat=pulp.LpBinary)  # 1: the grant fits whole
-                self.row([(kept, 1.0), (whole, -big)], pulp.LpConstraintGE, f"grant_whole_{k}", problem.grants[k] - big)
-                self.row(kept_terms + held + gone + [(whole, big)], pulp.LpConstraintGE, f"grant_fills_{k}", ceiling)
-            # credits held are forfeited only as far as they exceed the cap: removed = max(0, held - cap)
+                self.prob.addConstraint(kept >= problem.grants[k] - big * (1 - whole), f"grant_whole_{k}")
+                self.prob.addConstraint(after >= ceiling - big * whole, f"grant_fills_{k}")
             over = self.prob.add_variable(f"over_cap_{k}", cat=pulp.LpBinary)
-            self.row([(removed[t], 1.0), (over, -big)], pulp.LpConstraintLE, f"forfeit_if_over_{k}", 0.0)
-            self.row(
-                [(removed[t], 1.0)] + [(v, -c) for v, c in held] + [(over, big)],
-                pulp.LpConstraintLE,
-                f"forfeit_excess_{k}",
-                big - ceiling,
-            )
+            self.prob.addConstraint(removed <= big * over, f"forfeit_if_over_{k}")
+            self.prob.addConstraint(removed <= held - ceiling + big * (1 - over), f"forfeit_excess_{k}")
 
     def reserve(self) -> None:
         """Constraint 6, reserve: on each day d of cycle k before its last release days,
@@ -498,12 +501,12 @@ class _Builder:
 
         In the elastic model of the diagnosis a slack lets it give way.
         """
-        problem, cal, held_before_expiry = self.problem, self.problem.calendar, self.held_before_expiry
+        problem = self.problem
         for t in range(problem.first_day, problem.n_days):
-            floor = problem.reserve_floor(cal.cycle_of(t))
+            floor = problem.reserve_floor(problem.cycle_of(t))
             if floor > 0 and problem.reserve_applies(t):
-                extra = self.slack(f"reserve_{t}", ReserveSlack(t))
-                self.row(held_before_expiry[t] + extra, pulp.LpConstraintGE, f"reserve_{t}", floor)
+                give = self.slack(f"reserve_{t}", ReserveSlack(t))
+                self.prob.addConstraint(self.held_before_expiry[t] + give >= floor, f"reserve_{t}")
 
     def goal_mix(self) -> None:
         """Constraint 7, goal mix (soft), each goal g and cycle k with a target:
@@ -511,21 +514,15 @@ class _Builder:
         sum_{b of g, credit-paid} sum_{d in k} x[b, d] + u[g, k] >= floor(share_g * (credits + bonus of k)),
         0 <= u[g, k] <= target (less what a re-plan's log paid for)
         """
-        problem, cal = self.problem, self.problem.calendar
+        problem = self.problem
         for k in problem.cycles_ahead():
             for g in problem.goals:
                 target = problem.goal_target(g, k)
                 if target <= 0:
                     continue
                 u = self.shortfall[g, k] = self.prob.add_variable(f"short_{g}_{k}", lowBound=0, upBound=target)
-                terms = [
-                    (self.x[b.index, t], 1.0)
-                    for b in self.paid
-                    if b.goal == g
-                    for t in cal.cycle_days(k)
-                    if (b.index, t) in self.x
-                ]
-                self.row(terms + [(u, 1.0)], pulp.LpConstraintGE, f"goal_{g}_{k}", target)
+                paid = pulp.lpSum(self._cycle_sends(b.index, k) for b in self.paid if b.goal == g)
+                self.prob.addConstraint(paid + u >= target, f"goal_{g}_{k}")
 
     def objective(self) -> None:
         """Maximise sum_{b,d} w_b r_b weekday_factor(d) (1 - delta t_d) x[b, d] - M sum u[g, k] - e sum expired.
@@ -534,15 +531,14 @@ class _Builder:
         model of the diagnosis instead minimises the slacks of the minimums and reserves.
         """
         if self.elastic:
-            self.prob.setObjective(_expr([(v, 1.0) for v in self.slacks.values()]))
+            self.prob.setObjective(pulp.lpSum(self.slacks.values()))
             return
         problem = self.problem
-        terms = [
-            (self.x[b.index, t], b.weight * b.rate * problem.value_factor(t)) for b in problem.buckets for t in self.send_days
-        ]
-        terms += [(v, -problem.shortfall_penalty) for v in self.shortfall.values()]
-        terms += [(v, -expiry_penalty(problem)) for v in self.expiry_vars]
-        self.prob.setObjective(_expr(terms))
+        factor = {t: problem.value_factor(t) for t in self.send_days}
+        value = _weighted((self.x[b.index, t], b.weight * b.rate * factor[t]) for b in problem.buckets for t in self.send_days)
+        shortfall = _weighted((u, problem.shortfall_penalty) for u in self.shortfall.values())
+        expired = _weighted((gone, expiry_penalty(problem)) for gone in self.expiry_vars)
+        self.prob.setObjective(value - shortfall - expired)
 
 
 def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool = False) -> Model:
@@ -565,26 +561,6 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     builder.goal_mix()
     builder.objective()
     return Model(builder.prob, builder.x, builder.shortfall, builder.slacks)
-
-
-def _forbid_early_expiry(
-    prob: pulp.LpProblem,
-    ci: int,
-    t: int,
-    gone: pulp.LpVariable,
-    bal: pulp.LpVariable,
-    valid: list[tuple[pulp.LpVariable, float]],
-    upper: float,
-) -> None:
-    """Either nothing expires on day t, or exactly what is no longer valid does.
-
-    The real ledger keeps ``min(held, still valid)``; with a binary this is exact.
-    """
-    y = prob.add_variable(f"expires{ci}_{t}", cat=pulp.LpBinary)
-    prob.addConstraint(pulp.LpConstraint(_expr([(gone, 1.0), (y, -upper)]), pulp.LpConstraintLE, f"noexp{ci}_{t}", 0.0))
-    # y = 1: the balance left is all that is still valid
-    terms = [(bal, -1.0)] + [(v, co) for v, co in valid] + [(y, upper)]
-    prob.addConstraint(pulp.LpConstraint(_expr(terms), pulp.LpConstraintLE, f"allvalid{ci}_{t}", upper))
 
 
 def forced_shortfall(problem: Problem) -> int:
