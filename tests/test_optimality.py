@@ -281,6 +281,7 @@ def plan_objective(raw: dict[str, Any], spec: Spec, best: float | None = None) -
     broken = oracle.violations(spec, x)
     assert broken == [], broken
     sc = oracle.objective(spec, x)
+    assert plan.totals is not None
     assert sc.objective == pytest.approx(float(plan.totals.objective), rel=1e-6, abs=1e-9)
     return sc.objective
 

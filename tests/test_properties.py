@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -159,9 +160,9 @@ def scenario_st(draw: st.DrawFn, allow_min: bool = False, max_cycles: int = 3) -
         return raw
     buckets = draw(buckets_st(allow_min=allow_min))
     raw["buckets"] = buckets
-    goals = goals_for(draw, buckets)
-    if goals is not None:
-        raw["goals"] = goals
+    mix = goals_for(draw, buckets)
+    if mix is not None:
+        raw["goals"] = mix
     return raw
 
 
@@ -216,6 +217,7 @@ def plan_and_check(raw: dict[str, Any], time_limit: float = TIME_LIMIT) -> tuple
     broken = oracle.violations(spec, x, ledger)
     assert broken == [], (broken[:5], raw)
     sc = oracle.objective(spec, x)
+    assert plan.totals is not None
     assert sc.objective == pytest.approx(float(plan.totals.objective), rel=1e-6, abs=1e-6)
     closing = [float(v) for v in plan.ledger["closing"]]
     assert np.allclose(closing, ledger.closing, rtol=0, atol=1e-6), raw
@@ -248,7 +250,7 @@ def test_minimums_give_a_valid_plan_or_a_diagnosed_infeasibility(raw: dict[str, 
         assert plan.diagnosis, "an infeasible scenario should say why"
 
 
-def feasible_schedule(spec: Spec, draw: st.DrawFn) -> list[list[int]]:
+def feasible_schedule(spec: Spec, draw: Callable[[st.SearchStrategy[Any]], Any]) -> list[list[int]]:
     """A random schedule on the send days, cut back (day by day) until the credits hold."""
     n = spec.n_days
     x = [[0] * n for _ in spec.buckets]
@@ -432,9 +434,9 @@ def tiny_st(draw: st.DrawFn) -> dict[str, Any]:
     for bk in buckets:
         bk["response_rate"] = min(bk["response_rate"], 0.5)
     raw["buckets"] = buckets
-    goals = goals_for(draw, buckets)
-    if goals is not None:
-        raw["goals"] = goals
+    mix = goals_for(draw, buckets)
+    if mix is not None:
+        raw["goals"] = mix
     return raw
 
 

@@ -62,6 +62,7 @@ def test_the_band_holds_the_expected_balance_where_nothing_is_random() -> None:
     catalog = load_catalog()
     form = default_form(START)
     scenario = scenario_from_form(form, catalog)
+    assert scenario.buckets is not None
     scenario = scenario.model_copy(update={"buckets": [b.model_copy(update={"response_rate": 0.0}) for b in scenario.buckets]})
     plan = make_plan(scenario, catalog=catalog)
     assert plan.is_ok and plan.ledger["spent"].sum() > 0
