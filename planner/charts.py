@@ -74,7 +74,8 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.2f}"
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def house_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """The look every figure of the product shares: title on the left, the font, margins, a horizontal legend, a light grid."""
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         height=height,
@@ -95,7 +96,7 @@ def empty_figure(message: str, title: str = "", height: int = 320) -> go.Figure:
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title, height)
+    return house_layout(fig, title, height)
 
 
 def pace_line(plan: Plan) -> pd.Series:
@@ -246,7 +247,7 @@ def cycle_lines(fig: go.Figure, problem: Problem) -> None:
 
 def balance_layout(fig: go.Figure, title: str, height: int, first: date, last: date) -> go.Figure:
     """The layout of a balance chart: legend above the cycle labels, credits from 0, the days ``first`` to ``last``."""
-    _layout(fig, title, height)
+    house_layout(fig, title, height)
     # the legend goes under the axis and the toolbar stands on the right edge: on a phone (390 px) a legend
     # above the plot wraps onto the title and the cycle labels, and a toolbar across the top covers the title
     fig.update_layout(
@@ -406,7 +407,7 @@ def sends_per_week_figure(plan: Plan, height: int = 420) -> go.Figure:
                 "%{customdata[1]:.2f} expected responses<extra></extra>",
             )
         )
-    _layout(fig, "Sends per week, by bucket", height)
+    house_layout(fig, "Sends per week, by bucket", height)
     # bucket names are long: the legend goes under the axis, where it cannot cover the title
     fig.update_layout(
         barmode="stack",
@@ -541,7 +542,7 @@ def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 560) -> g
         row=2,
         col=2,
     )
-    _layout(fig, "Tier comparison", height)
+    house_layout(fig, "Tier comparison", height)
     fig.update_layout(
         barmode="stack",
         legend={"y": -0.1, "yanchor": "top", "x": 0, "xanchor": "left"},

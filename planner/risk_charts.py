@@ -19,7 +19,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, _layout, format_day, plain
+from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, house_layout, format_day, plain
 from planner.risk import GUARD_MIN_SENDS, GUARD_RATE, GUARD_WINDOW_DAYS, RiskComparison, RiskReport
 
 FAN_FILL = "rgba(10, 102, 194, 0.16)"
@@ -189,7 +189,7 @@ def risk_compare_figure(comparison: RiskComparison, height: int = 420) -> go.Fig
         row=1,
         col=2,
     )
-    _layout(fig, f"Tier comparison with risk ({comparison.paths:,} simulated paths, seed {comparison.seed})", height)
+    house_layout(fig, f"Tier comparison with risk ({comparison.paths:,} simulated paths, seed {comparison.seed})", height)
     fig.update_layout(legend={"y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 70, "r": 30})
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", row=1, col=2)
     fig.update_xaxes(rangemode="tozero", row=1, col=1)
