@@ -19,7 +19,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, house_layout, format_day, plain
+from planner.charts import BALANCE_COLOR, CURRENT_COLOR, EXPIRY_COLOR, OTHER_COLOR, format_day, house_layout, plain
 from planner.risk import GUARD_MIN_SENDS, GUARD_RATE, GUARD_WINDOW_DAYS, RiskComparison, RiskReport
 
 FAN_FILL = "rgba(10, 102, 194, 0.16)"
