@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -38,10 +38,13 @@ from planner.fields import (
     Factor,
     Flag,
     GapDays,
+    Growth,
+    GuardBase,
     LagDays,
     Name,
     Problems,
     ReleaseDays,
+    Replies,
     Share,
     StartDay,
     Title,
@@ -147,12 +150,32 @@ BonusCredits = Annotated[
 ]
 
 
+class SpeedGuard(BaseModel):
+    """MODEL.md v2, the speed guard: InMails of day d <= base + growth * (InMails of the 7 days before d) / 7."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: GuardBase
+    growth: Growth
+
+    def allowed(self, week_before: float) -> float:
+        """The most InMails a day may have when the 7 days before it had ``week_before``.
+
+        >>> SpeedGuard(base=3, growth=1.5).allowed(14)
+        6.0
+        """
+        return self.base + self.growth * week_before / 7
+
+
+V2_FIELDS = ("speed_guard", "replies_per_day")  # fields of MODEL.md v2 that this planner reads: a file using one is version 2
+
+
 class Scenario(BaseModel):
     """A planning scenario with the fields of MODEL.md (see ``data/examples``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Annotated[int, Strict(), AfterValidator(one_of(1))] = 1  # Literal[1] would take true for 1
+    version: Annotated[int, Strict(), AfterValidator(one_of(1, 2))] = 1  # Literal[1, 2] would take true for 1
     title: Title | None = None
     start: StartDay
     cycles: Cycles = 1
@@ -163,6 +186,8 @@ class Scenario(BaseModel):
     days_off: list[Day] = Field(default_factory=list, max_length=MAX_DAYS_OFF)
     weekday_factor: dict[Weekday, Factor] = Field(default_factory=dict, max_length=7)
     daily_cap: DailyCap | None = None
+    speed_guard: SpeedGuard | None = None
+    replies_per_day: Replies | None = None
     reserve: Credits = 0
     reserve_release_days: ReleaseDays = 3
     refund_reliance: Share = 0.0
@@ -257,7 +282,12 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(problems))
 
 
-FIELD_NAMES = frozenset(Scenario.model_fields) | frozenset(Bucket.model_fields) | frozenset(Tier.model_fields)
+FIELD_NAMES = (
+    frozenset(Scenario.model_fields)
+    | frozenset(Bucket.model_fields)
+    | frozenset(Tier.model_fields)
+    | frozenset(SpeedGuard.model_fields)
+)
 
 
 def parse_scenario(data: dict[str, Any]) -> Scenario:
@@ -451,7 +481,11 @@ def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain TOML-ready data, without fields left at their default."""
     data = scenario.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    data = {"version": 1, "start": scenario.start, "cycles": scenario.cycles, **data}
+    version = max(scenario.version, 2 if any(getattr(scenario, f) is not None for f in V2_FIELDS) else 1)
+    data = {"start": scenario.start, "cycles": scenario.cycles, **data}
+    data = {"version": version, **{k: v for k, v in data.items() if k != "version"}}
+    if "speed_guard" in data:
+        data["speed_guard"] = _plain(data["speed_guard"])
     for key in ("tier", "tiers"):
         if key in data:
             data[key] = _plain(data[key])
@@ -554,6 +588,10 @@ class FreshStart:
     def eligible(self) -> dict[int, tuple[float, ...]]:
         return {}
 
+    @property
+    def logged(self) -> dict[int, int]:
+        return {}
+
 
 @dataclass(frozen=True)
 class StartState:
@@ -569,6 +607,7 @@ class StartState:
     paid_by_goal: dict[Goal, int]  # credit-paid sends logged in today's cycle, per goal
     credits_due: dict[int, float]  # day -> credit-backs of logged sends arriving from today on
     eligible: dict[int, tuple[float, ...]]  # follow-up bucket -> extra eligible recipients, per day
+    logged: dict[int, int] = field(default_factory=dict)  # day before today -> InMails logged (credit-paid and free)
 
 
 Start = FreshStart | StartState
@@ -690,6 +729,10 @@ class Problem:
         if self._logged(k):
             target = max(0, target - self.start.paid_by_goal.get(goal, 0))
         return target
+
+    def sent_in_week_before(self, t: int) -> int:
+        """InMails the log sent in the 7 days before day t (days before a re-plan's today; none before ``start``)."""
+        return sum(self.start.logged.get(d, 0) for d in range(max(0, t - 7), min(t, self.first_day)))
 
     def reserve_floor(self, k: int) -> int:
         return min(self.scenario.reserve, self.grants[k])
