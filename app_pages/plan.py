@@ -66,6 +66,9 @@ KEYS = {
     "send_days": "plan_send_days",
     "days_off": "plan_days_off",
     "daily_cap": "plan_daily_cap",
+    "guard_base": "plan_guard_base",
+    "guard_growth": "plan_guard_growth",
+    "replies_per_day": "plan_replies_per_day",
     "reserve": "plan_reserve",
     "reserve_release_days": "plan_reserve_release_days",
     "refund_reliance_pct": "plan_refund_reliance",
@@ -75,6 +78,7 @@ KEYS = {
 }
 FLOAT_FIELDS = {"refund_reliance_pct", "time_discount"}
 INT_FIELDS = {"cycles", "reserve", "reserve_release_days", "refund_lag_days"}
+OPTIONAL_NUMBERS = ("guard_base", "guard_growth", "replies_per_day")  # empty: not set
 
 ss = st.session_state
 
@@ -148,6 +152,8 @@ def _form_from_widgets(rows: list[dict[str, Any]]) -> FormValues:
     values: dict[str, Any] = {name: ss[key] for name, key in KEYS.items()}
     values["title"] = values["title"] or ""
     values["daily_cap"] = None if values["daily_cap"] is None else int(values["daily_cap"])
+    for name in OPTIONAL_NUMBERS:
+        values[name] = None if values[name] is None else float(values[name])
     return FormValues(
         **values,
         cycle_tiers=tuple(ss[f"plan_tier_{k}"] for k in range(1, MAX_CYCLES + 1)),
@@ -414,11 +420,43 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         help="Dates with no sending (YYYY-MM-DD).",
         persist_state=PERSIST,
     )
-    _count_input(pace[2], "Daily cap", "daily_cap", "Most InMails on one day.", placeholder="no cap")
+    # value=None: emptied, the cap is None (not 0); the value itself comes from the session state
+    _count_input(pace[2], "Daily cap", "daily_cap", "Most InMails on one day.", placeholder="no cap", value=None)
     pace[3].text_input(
         "Bonus credits",
         key=KEYS["bonus_credits"],
         help="Extra credits on each cycle's first day: one number, or one per cycle.",
+        persist_state=PERSIST,
+    )
+    guard = st.columns(4)
+    guard[0].number_input(
+        "Speed guard base (InMails a day)",
+        step=1.0,
+        format="%g",
+        value=None,  # emptied, the field is None (not 0): the limit is off
+        key=KEYS["guard_base"],
+        placeholder="no guard",
+        help="The speed guard: a day sends at most base + growth x (the last 7 days' InMails) / 7. Empty both to turn it off.",
+        persist_state=PERSIST,
+    )
+    guard[1].number_input(
+        "Speed guard growth",
+        step=0.1,
+        format="%g",
+        value=None,  # emptied, the field is None (not 0): the limit is off
+        key=KEYS["guard_growth"],
+        placeholder="no guard",
+        help="How fast the volume may ramp up: 1.5 lets a day add one and a half times last week's daily average to the base.",
+        persist_state=PERSIST,
+    )
+    guard[2].number_input(
+        "Replies per day",
+        step=1.0,
+        format="%g",
+        value=None,  # emptied, the field is None (not 0): the limit is off
+        key=KEYS["replies_per_day"],
+        placeholder="no limit",
+        help="Most expected replies a day (response rate x sends, all buckets): what you can answer.",
         persist_state=PERSIST,
     )
     policy = st.columns(4)
