@@ -277,8 +277,7 @@ def start_state(problem: Problem, entries: Sequence[UsageEntry], today: date, ac
 
     logged: dict[int, int] = {}  # every InMail sent counts for the speed guard, whatever its bucket
     for entry in kept:
-        day = cal.index_of(entry.sent_on)
-        logged[day] = logged.get(day, 0) + 1
+        logged[cal.index_of(entry.sent_on)] = logged.get(cal.index_of(entry.sent_on), 0) + 1
 
     due: dict[int, float] = {}
     reliance, lag = problem.scenario.refund_reliance, problem.scenario.refund_lag_days

@@ -67,7 +67,9 @@ def _pace_violations(problem: Problem, sends: np.ndarray) -> list[str]:
             week = sends[:, max(0, t - 7) : t].sum() + problem.sent_in_week_before(t)
             allowed = s.speed_guard.allowed(float(week))
             if today > allowed + TOLERANCE:
-                found.append(f"{cal.date_of(t)}: {today:g} sends above the speed guard's {allowed:g} ({week:g} in the week before)")
+                found.append(
+                    f"{cal.date_of(t)}: {today:g} sends above the speed guard's {allowed:g} ({week:g} in the week before)"
+                )
         if s.replies_per_day is not None and today > 0:
             replies = float(rates @ sends[:, t])
             if replies > s.replies_per_day + TOLERANCE:

@@ -31,6 +31,7 @@ from planner.calendar import WORKDAYS, Weekday
 from planner.catalog import Catalog, Tier, load_catalog
 from planner.pacing import default_pace
 from planner.scenario import (
+    V2_FIELDS,
     Bucket,
     FollowsWho,
     Goal,
@@ -38,7 +39,6 @@ from planner.scenario import (
     Priority,
     Scenario,
     ScenarioError,
-    V2_FIELDS,
     load_goal_templates,
     parse_scenario,
     resolve,

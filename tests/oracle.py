@@ -234,7 +234,9 @@ class Spec:
             reliance=float(data.get("refund_reliance", 0.0)),
             lag=int(data.get("refund_lag_days", 7)),
             delta=float(data.get("time_discount", 0.001)),
-            guard=None if data.get("speed_guard") is None else (float(data["speed_guard"]["base"]), float(data["speed_guard"]["growth"])),
+            guard=None
+            if data.get("speed_guard") is None
+            else (float(data["speed_guard"]["base"]), float(data["speed_guard"]["growth"])),
             replies_per_day=None if data.get("replies_per_day") is None else float(data["replies_per_day"]),
         )
 
