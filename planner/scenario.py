@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -196,10 +196,21 @@ class Scenario(BaseModel):
     goals: dict[Goal, Share] | None = Field(default=None, max_length=len(Goal))
     buckets: list[Bucket] | None = Field(default=None, max_length=MAX_BUCKETS)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version_of_v2_fields(cls, data: Any) -> Any:
+        """A scenario that gives no version but uses a v2 field is version 2 (MODEL.md: such a file says so)."""
+        if isinstance(data, dict) and "version" not in data and any(data.get(f) is not None for f in V2_FIELDS):
+            return {**data, "version": 2}
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         # every problem across the fields at once, so that a user mends them in one go
         problems: list[str] = []
+        for name in V2_FIELDS:
+            if self.version == 1 and getattr(self, name) is not None:
+                problems.append(f"version = 1: {name} is a field of version 2; write version = 2 (or leave version out)")
         if (self.tier is None) == (self.tiers is None):
             problems.append("give either tier (one for every cycle) or tiers (one per cycle), exactly one of them")
         if self.tiers is not None and len(self.tiers) != self.cycles:
@@ -481,9 +492,8 @@ def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain TOML-ready data, without fields left at their default."""
     data = scenario.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    version = max(scenario.version, 2 if any(getattr(scenario, f) is not None for f in V2_FIELDS) else 1)
     data = {"start": scenario.start, "cycles": scenario.cycles, **data}
-    data = {"version": version, **{k: v for k, v in data.items() if k != "version"}}
+    data = {"version": scenario.version, **{k: v for k, v in data.items() if k != "version"}}
     if "speed_guard" in data:
         data["speed_guard"] = _plain(data["speed_guard"])
     for key in ("tier", "tiers"):
@@ -607,7 +617,7 @@ class StartState:
     paid_by_goal: dict[Goal, int]  # credit-paid sends logged in today's cycle, per goal
     credits_due: dict[int, float]  # day -> credit-backs of logged sends arriving from today on
     eligible: dict[int, tuple[float, ...]]  # follow-up bucket -> extra eligible recipients, per day
-    logged: dict[int, int] = field(default_factory=dict)  # day before today -> InMails logged (credit-paid and free)
+    logged: dict[int, int]  # day before today -> InMails logged that day (credit-paid and free, any bucket)
 
 
 Start = FreshStart | StartState

@@ -7,7 +7,10 @@ enumerated optima with tier changes and credit-backs are in test_optimality.py.
 
 from __future__ import annotations
 
+import sys
+import tomllib
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,10 @@ from planner.plan import Plan
 from planner.scenario import ScenarioError, load_scenario, parse_scenario, resolve, scenario_from_toml, scenario_to_toml
 from planner.solve import make_plan
 from planner.usage import Outcome, UsageEntry
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import oracle  # noqa: E402
 
 
 def solve(problem_or_scenario: Any) -> Plan:
@@ -182,6 +189,10 @@ BASE_TOML = 'start = 2026-06-01\ntier = "Premium Business"\n{extra}\n[goals]\nsa
         ("replies_per_day = nan", "replies_per_day = nan: must be above 0 and at most 10000"),
         ("replies_per_day = 1e9", "replies_per_day = 1000000000.0: must be above 0 and at most 10000"),
         ("version = 3", "version = 3: must be 1 or 2"),
+        (
+            "version = 1\nreplies_per_day = 2",
+            "version = 1: replies_per_day is a field of version 2; write version = 2 (or leave version out)",
+        ),
     ],
 )
 def test_bad_pacing_values_are_refused_naming_the_field_and_the_value(extra: str, message: str) -> None:
@@ -213,6 +224,12 @@ def test_the_paced_example_keeps_its_pace_and_the_v1_examples_have_none() -> Non
         "Account expansion": 10,
     }
     assert plan.gap is not None and plan.gap <= 0.005
+    # the independent oracle finds every constraint held, the pace included, and the same objective
+    with open(EXAMPLES_DIR / "sales_paced.toml", "rb") as handle:
+        spec = oracle.Spec.from_dict(tomllib.load(handle))
+    x = oracle.sends_by_name(spec, [b.name for b in plan.problem.buckets], plan.sends)
+    assert spec.guard == (3.0, 1.5) and oracle.violations(spec, x) == []
+    assert plan.totals is not None and oracle.objective(spec, x).objective == pytest.approx(float(plan.totals.objective))
     for name in ("sales_rep", "recruiter", "job_seeker", "team_upgrade"):
         v1 = load_scenario(EXAMPLES_DIR / f"{name}.toml")
         assert (v1.version, v1.speed_guard, v1.replies_per_day) == (1, None, None)
