@@ -169,6 +169,14 @@ def _count_input(where: DeltaGenerator, label: str, field: str, help_text: str, 
     where.number_input(label, step=1, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
 
 
+def _optional_number(where: DeltaGenerator, label: str, field: str, help_text: str, **options: Any) -> None:
+    """A decimal input of the form's ``field`` that may be empty (the limit is off), kept across pages.
+
+    ``value=None``: emptied, the widget returns None rather than 0; its value comes from the session state.
+    """
+    where.number_input(label, format="%g", value=None, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
+
+
 # --- callbacks (run before the page script on the next rerun) -------------------------
 
 
@@ -429,35 +437,29 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         persist_state=PERSIST,
     )
     guard = st.columns(4)
-    guard[0].number_input(
+    _optional_number(
+        guard[0],
         "Speed guard base (InMails a day)",
+        "guard_base",
+        "The speed guard: a day sends at most base + growth x (the last 7 days' InMails) / 7. Empty both to turn it off.",
         step=1.0,
-        format="%g",
-        value=None,  # emptied, the field is None (not 0): the limit is off
-        key=KEYS["guard_base"],
         placeholder="no guard",
-        help="The speed guard: a day sends at most base + growth x (the last 7 days' InMails) / 7. Empty both to turn it off.",
-        persist_state=PERSIST,
     )
-    guard[1].number_input(
+    _optional_number(
+        guard[1],
         "Speed guard growth",
+        "guard_growth",
+        "How fast the volume may ramp up: 1.5 lets a day add one and a half times last week's daily average to the base.",
         step=0.1,
-        format="%g",
-        value=None,  # emptied, the field is None (not 0): the limit is off
-        key=KEYS["guard_growth"],
         placeholder="no guard",
-        help="How fast the volume may ramp up: 1.5 lets a day add one and a half times last week's daily average to the base.",
-        persist_state=PERSIST,
     )
-    guard[2].number_input(
+    _optional_number(
+        guard[2],
         "Replies per day",
+        "replies_per_day",
+        "Most expected replies a day (response rate x sends, all buckets): what you can answer.",
         step=1.0,
-        format="%g",
-        value=None,  # emptied, the field is None (not 0): the limit is off
-        key=KEYS["replies_per_day"],
         placeholder="no limit",
-        help="Most expected replies a day (response rate x sends, all buckets): what you can answer.",
-        persist_state=PERSIST,
     )
     policy = st.columns(4)
     _count_input(policy[0], "Reserve (credits)", "reserve", "Kept unspent until the release days.")
