@@ -66,6 +66,9 @@ KEYS = {
     "send_days": "plan_send_days",
     "days_off": "plan_days_off",
     "daily_cap": "plan_daily_cap",
+    "guard_base": "plan_guard_base",
+    "guard_growth": "plan_guard_growth",
+    "replies_per_day": "plan_replies_per_day",
     "reserve": "plan_reserve",
     "reserve_release_days": "plan_reserve_release_days",
     "refund_reliance_pct": "plan_refund_reliance",
@@ -75,6 +78,7 @@ KEYS = {
 }
 FLOAT_FIELDS = {"refund_reliance_pct", "time_discount"}
 INT_FIELDS = {"cycles", "reserve", "reserve_release_days", "refund_lag_days"}
+OPTIONAL_NUMBERS = ("guard_base", "guard_growth", "replies_per_day")  # empty: not set
 
 ss = st.session_state
 
@@ -148,6 +152,8 @@ def _form_from_widgets(rows: list[dict[str, Any]]) -> FormValues:
     values: dict[str, Any] = {name: ss[key] for name, key in KEYS.items()}
     values["title"] = values["title"] or ""
     values["daily_cap"] = None if values["daily_cap"] is None else int(values["daily_cap"])
+    for name in OPTIONAL_NUMBERS:
+        values[name] = None if values[name] is None else float(values[name])
     return FormValues(
         **values,
         cycle_tiers=tuple(ss[f"plan_tier_{k}"] for k in range(1, MAX_CYCLES + 1)),
@@ -161,6 +167,14 @@ def _form_from_widgets(rows: list[dict[str, Any]]) -> FormValues:
 def _count_input(where: DeltaGenerator, label: str, field: str, help_text: str, **options: Any) -> None:
     """A whole-number input of the form's ``field`` (its widget key in KEYS), kept across pages; the schema checks its range."""
     where.number_input(label, step=1, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
+
+
+def _optional_number(where: DeltaGenerator, label: str, field: str, help_text: str, **options: Any) -> None:
+    """A decimal input of the form's ``field`` that may be empty (the limit is off), kept across pages.
+
+    ``value=None``: emptied, the widget returns None rather than 0; its value comes from the session state.
+    """
+    where.number_input(label, format="%g", value=None, key=KEYS[field], help=help_text, persist_state=PERSIST, **options)
 
 
 # --- callbacks (run before the page script on the next rerun) -------------------------
@@ -414,12 +428,38 @@ with st.expander("Pacing and policies", icon=":material/tune:"):
         help="Dates with no sending (YYYY-MM-DD).",
         persist_state=PERSIST,
     )
-    _count_input(pace[2], "Daily cap", "daily_cap", "Most InMails on one day.", placeholder="no cap")
+    # value=None: emptied, the cap is None (not 0); the value itself comes from the session state
+    _count_input(pace[2], "Daily cap", "daily_cap", "Most InMails on one day.", placeholder="no cap", value=None)
     pace[3].text_input(
         "Bonus credits",
         key=KEYS["bonus_credits"],
         help="Extra credits on each cycle's first day: one number, or one per cycle.",
         persist_state=PERSIST,
+    )
+    guard = st.columns(4)
+    _optional_number(
+        guard[0],
+        "Speed guard base (InMails a day)",
+        "guard_base",
+        "The speed guard: a day sends at most base + growth x (the last 7 days' InMails) / 7. Empty both to turn it off.",
+        step=1.0,
+        placeholder="no guard",
+    )
+    _optional_number(
+        guard[1],
+        "Speed guard growth",
+        "guard_growth",
+        "How fast the volume may ramp up: 1.5 lets a day add one and a half times last week's daily average to the base.",
+        step=0.1,
+        placeholder="no guard",
+    )
+    _optional_number(
+        guard[2],
+        "Replies per day",
+        "replies_per_day",
+        "Most expected replies a day (response rate x sends, all buckets): what you can answer.",
+        step=1.0,
+        placeholder="no limit",
     )
     policy = st.columns(4)
     _count_input(policy[0], "Reserve (credits)", "reserve", "Kept unspent until the release days.")

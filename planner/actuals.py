@@ -276,6 +276,10 @@ def start_state(problem: Problem, entries: Sequence[UsageEntry], today: date, ac
         if not _is_free(problem, entry):
             paid_by_goal[b.goal] = paid_by_goal.get(b.goal, 0) + 1
 
+    logged: dict[int, int] = {}  # every InMail sent counts for the speed guard, whatever its bucket
+    for entry in kept:
+        logged[cal.index_of(entry.sent_on)] = logged.get(cal.index_of(entry.sent_on), 0) + 1
+
     due: dict[int, float] = {}
     reliance, lag = problem.scenario.refund_reliance, problem.scenario.refund_lag_days
     for entry in kept:
@@ -321,6 +325,7 @@ def start_state(problem: Problem, entries: Sequence[UsageEntry], today: date, ac
         paid_by_goal=paid_by_goal,
         credits_due=due,
         eligible=eligible,
+        logged=logged,
     )
 
 

@@ -57,6 +57,27 @@ def score(problem: Problem, sends: np.ndarray) -> Score:
     return Score(value, shortfall, problem.shortfall_penalty, paid)
 
 
+def _pace_violations(problem: Problem, sends: np.ndarray) -> list[str]:
+    """The speed guard and the reply capacity (MODEL.md v2), day by day; a re-plan's log fills the week before today."""
+    s, cal = problem.scenario, problem.calendar
+    found: list[str] = []
+    rates = np.array([b.rate for b in problem.buckets])
+    for t in range(problem.n_days):
+        today = sends[:, t].sum()
+        if s.speed_guard is not None and today > 0:
+            week = sends[:, max(0, t - 7) : t].sum() + problem.sent_in_week_before(t)
+            allowed = s.speed_guard.allowed(float(week))
+            if today > allowed + TOLERANCE:
+                found.append(
+                    f"{cal.date_of(t)}: {today:g} sends above the speed guard's {allowed:g} ({week:g} in the week before)"
+                )
+        if s.replies_per_day is not None and today > 0:
+            replies = float(rates @ sends[:, t])
+            if replies > s.replies_per_day + TOLERANCE:
+                found.append(f"{cal.date_of(t)}: {replies:g} expected replies above replies_per_day {s.replies_per_day:g}")
+    return found
+
+
 def violations(problem: Problem, sends: np.ndarray) -> list[str]:
     """Every constraint the schedule breaks, in words; empty when it is feasible."""
     s = problem.scenario
@@ -71,6 +92,7 @@ def violations(problem: Problem, sends: np.ndarray) -> list[str]:
             found.append(f"{cal.date_of(t)}: sends on a day that is not a send day")
         if s.daily_cap is not None and sends[:, t].sum() > s.daily_cap:
             found.append(f"{cal.date_of(t)}: {sends[:, t].sum():g} sends above the daily cap {s.daily_cap}")
+    found += _pace_violations(problem, sends)
     for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
         for b in problem.buckets:

@@ -8,8 +8,11 @@ reports which gave way and by how much.
 
 from __future__ import annotations
 
+import math
+
 from planner.model import MinimumSlack, ReserveSlack, build_model
 from planner.problem import FreshStart, Problem, StartState
+from planner.scenario import SpeedGuard
 from planner.solver import Deadline, Solver, Target, run
 
 ALONE_SECONDS = 5.0  # the elastic model's limit when the diagnosis is asked for on its own
@@ -78,6 +81,49 @@ def counting_rules(problem: Problem) -> list[str]:
             )
         carried = 0.0 if tier.max_age_days is None else max(0.0, held - paid_min)
     reasons += _follow_up_rules(problem)
+    reasons += _pace_rules(problem)
+    return reasons
+
+
+def most_sends_under_guard(problem: Problem, guard: SpeedGuard) -> list[int]:
+    """Per day, the most InMails the speed guard (and the daily cap) lets a plan send: sending the most every day.
+
+    The guard's allowance grows with what was sent before, so sending the most on
+    every earlier day allows the most on each day: no schedule sends more on any
+    day, nor over any set of days, than these counts.
+    """
+    cap = problem.scenario.daily_cap
+    most = [0] * problem.n_days
+    for t in problem.days:
+        if problem.can_send(t):
+            allowed = math.floor(guard.allowed(sum(most[max(0, t - 7) : t]) + problem.sent_in_week_before(t)) + 1e-9)
+            most[t] = allowed if cap is None else min(cap, allowed)
+    return most
+
+
+def _pace_rules(problem: Problem) -> list[str]:
+    """Minimums that the speed guard or the reply capacity (MODEL.md v2) cannot fit, with the numbers."""
+    s = problem.scenario
+    reasons: list[str] = []
+    most = most_sends_under_guard(problem, s.speed_guard) if s.speed_guard is not None else None
+    for k in problem.cycles_ahead():
+        label = _cycle_label(problem, k)
+        days = [t for t in problem.days_of(k) if problem.can_send(t)]
+        total_min = sum(problem.min_of(b, k) for b in problem.buckets)
+        if most is not None and days and total_min > sum(most[t] for t in days):
+            guard = s.speed_guard
+            assert guard is not None
+            reasons.append(
+                f"{label}: minimums need {total_min} sends but the speed guard (base {guard.base:g}, growth "
+                f"{guard.growth:g}) allows at most {sum(most[t] for t in days)} on its {len(days)} send days "
+                f"({most[days[0]]} on the first, {most[days[-1]]} on the last)"
+            )
+        replies = sum(b.rate * problem.min_of(b, k) for b in problem.buckets)
+        if s.replies_per_day is not None and days and replies > s.replies_per_day * len(days) + 1e-9:
+            reasons.append(
+                f"{label}: the minimums expect {replies:g} replies (response rate x minimum, summed over the buckets) "
+                f"but replies_per_day = {s.replies_per_day:g} on {len(days)} send days allows {s.replies_per_day * len(days):g}"
+            )
     return reasons
 
 
@@ -105,6 +151,17 @@ def _follow_up_rules(problem: Problem) -> list[str]:
     return reasons
 
 
+def _pace_words(problem: Problem) -> str:
+    """The v2 pacing limits a scenario sets, as words to add to a list of limits ('' when it sets none)."""
+    s = problem.scenario
+    words = ""
+    if s.speed_guard is not None:
+        words += f", the speed guard (base {s.speed_guard.base:g}, growth {s.speed_guard.growth:g})"
+    if s.replies_per_day is not None:
+        words += f", replies_per_day = {s.replies_per_day:g}"
+    return words
+
+
 def elastic_reasons(problem: Problem, deadline: Deadline, solver: Solver = Solver.HIGHS) -> list[str]:
     """Which minimums and reserves must give way, and by how much, for a plan to exist.
 
@@ -129,7 +186,7 @@ def elastic_reasons(problem: Problem, deadline: Deadline, solver: Solver = Solve
                 b, least = problem.buckets[bi], problem.min_of(problem.buckets[bi], k)
                 reasons.append(
                     f"{_cycle_label(problem, k)}: {b.name} needs at least {least} sends, but with the other "
-                    f"minimums, credits, caps and follow-up rules only {least - gave:g} fit"
+                    f"minimums, credits, caps and follow-up rules{_pace_words(problem)} only {least - gave:g} fit"
                 )
             case ReserveSlack(day=t):
                 reserve_days.append((t, gave))

@@ -39,6 +39,7 @@ MAX_RELEASE_DAYS = 31  # reserve_release_days: the last days of a cycle, which h
 MAX_PRICE = 1_000_000  # a price per month
 MAX_WEIGHT = 1_000  # a bucket's weight w_b
 MAX_FACTOR = 100  # a weekday's factor on a send's value
+MAX_GROWTH = 10  # speed_guard.growth: 10 lets a day send 10 times the last week's average on top of the base
 
 FIRST_START, LAST_START = date(2000, 1, 1), date(2099, 12, 31)  # a plan's first day
 
@@ -134,6 +135,10 @@ Share = Annotated[float, Strict(), AfterValidator(between(0, 1))]  # a rate, a s
 Price = Annotated[float, Strict(), AfterValidator(between(0, MAX_PRICE))]
 Weight = Annotated[float, Strict(), AfterValidator(between(0, MAX_WEIGHT, above=True))]
 Factor = Annotated[float, Strict(), AfterValidator(between(0, MAX_FACTOR))]
+# speed_guard.base: InMails a day with nothing sent the week before; below 1 nothing could ever be sent
+GuardBase = Annotated[float, Strict(), AfterValidator(between(1, MAX_DAILY_CAP))]
+Growth = Annotated[float, Strict(), AfterValidator(between(0, MAX_GROWTH))]
+Replies = Annotated[float, Strict(), AfterValidator(between(0, MAX_DAILY_CAP, above=True))]  # replies_per_day
 
 Name = Annotated[str, Strict(), AfterValidator(_text(MAX_NAME_CHARS))]
 Title = Annotated[str, Strict(), AfterValidator(_text(MAX_TITLE_CHARS, blank_ok=True))]

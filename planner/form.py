@@ -28,9 +28,11 @@ from datetime import date
 from typing import Any
 
 from planner.calendar import WORKDAYS, Weekday
-from planner.catalog import Catalog, Tier
+from planner.catalog import Catalog, Tier, load_catalog
+from planner.pacing import default_pace
 from planner.problem import resolve
 from planner.scenario import (
+    V2_FIELDS,
     Bucket,
     FollowsWho,
     Goal,
@@ -84,6 +86,9 @@ class FormValues:
     send_days: list[str] = field(default_factory=lambda: [str(d) for d in WORKDAYS])
     days_off: str = ""  # ISO dates separated by commas or spaces
     daily_cap: int | None = None
+    guard_base: float | None = None  # speed_guard.base; the guard is off while base and growth are both empty
+    guard_growth: float | None = None  # speed_guard.growth
+    replies_per_day: float | None = None
     reserve: int = 0
     reserve_release_days: int = 3
     refund_reliance_pct: float = 0.0
@@ -208,8 +213,20 @@ def carry_renames(rows: Sequence[Row], renamed: Mapping[str, str]) -> list[Row]:
 
 
 def default_form(start: date, catalog: Catalog | None = None) -> FormValues:
-    """The form a first visit sees: one cycle of Sales Navigator Core for sales prospecting."""
-    return FormValues(start=start, title="My plan", buckets=template_rows(["sales"]))
+    """The form a first visit sees: one cycle of Sales Navigator Core for sales prospecting, at the default pace.
+
+    The pace (daily cap and speed guard) is :func:`planner.pacing.default_pace` of the tier and the send days.
+    """
+    catalog = catalog if catalog is not None else load_catalog()
+    pace = default_pace(catalog[DEFAULT_TIER], WORKDAYS)
+    return FormValues(
+        start=start,
+        title="My plan",
+        buckets=template_rows(["sales"]),
+        daily_cap=pace.daily_cap,
+        guard_base=pace.speed_guard.base,
+        guard_growth=pace.speed_guard.growth,
+    )
 
 
 def _fmt_number(value: float) -> str:
@@ -256,6 +273,9 @@ def form_from_scenario(
         send_days=[str(d) for d in scenario.send_days],
         days_off=", ".join(d.isoformat() for d in scenario.days_off),
         daily_cap=scenario.daily_cap,
+        guard_base=scenario.speed_guard.base if scenario.speed_guard is not None else None,
+        guard_growth=scenario.speed_guard.growth if scenario.speed_guard is not None else None,
+        replies_per_day=scenario.replies_per_day,
         reserve=scenario.reserve,
         reserve_release_days=scenario.reserve_release_days,
         refund_reliance_pct=round(scenario.refund_reliance * 100, 6),
@@ -367,6 +387,10 @@ def _bucket_data(rows: Sequence[Row]) -> tuple[list[dict[str, Any]], list[str], 
 FIELD_LABELS = {
     "cycles": "Cycles (months)",
     "daily_cap": "Daily cap",
+    "speed_guard": "Speed guard",
+    "speed_guard.base": "Speed guard base (InMails a day)",
+    "speed_guard.growth": "Speed guard growth",
+    "replies_per_day": "Replies per day",
     "reserve": "Reserve (credits)",
     "reserve_release_days": "Reserve release days",
     "refund_lag_days": "Credit-back lag (days)",
@@ -412,7 +436,7 @@ def _as_typed(problems: list[str], form: FormValues, labels: list[str], rates: l
             inner = problem[rate.end() - len("response_rate") :]
             said = f"buckets[{i}].response rate = {_fmt_value(typed)} % (in the scenario file: {inner})"
         if said is None:
-            top = re.match(r"([a-z_]+)( =|:)", problem)
+            top = re.match(r"([a-z_]+(?:\.[a-z_]+)?)( =|:)", problem)
             if top and top.group(1) in FIELD_LABELS:
                 said = f"{FIELD_LABELS[top.group(1)]}: {problem}"
         out.append(re.sub(r"buckets\[(\d+)\](\.)?", bucket, said or problem))
@@ -474,6 +498,14 @@ def scenario_from_form(form: FormValues, catalog: Catalog) -> Scenario:
         problems.extend(err.problems)
     if form.daily_cap is not None:
         data["daily_cap"] = form.daily_cap
+    if form.guard_base is not None or form.guard_growth is not None:  # one of the two empty: the schema says it is missing
+        data["speed_guard"] = {
+            k: _number(v) for k, v in (("base", form.guard_base), ("growth", form.guard_growth)) if v is not None
+        }
+    if form.replies_per_day is not None:
+        data["replies_per_day"] = _number(form.replies_per_day)
+    if any(f in data for f in V2_FIELDS):
+        data["version"] = 2
     data["reserve"] = form.reserve
     data["reserve_release_days"] = form.reserve_release_days
     data["refund_reliance"] = _percent(form.refund_reliance_pct)

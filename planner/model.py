@@ -331,6 +331,32 @@ class _Builder:
         for t in self.send_days:
             self.prob.addConstraint(pulp.lpSum(self.x[b.index, t] for b in self.problem.buckets) <= cap, f"cap_{t}")
 
+    def speed_guard(self) -> None:
+        """MODEL.md v2, speed guard (base R0, growth g), each send day d (credit-paid and free sends alike):
+
+            sum_b x[b, d] <= R0 + g / 7 * (sum_b sum_{d-7 <= d' < d} x[b, d'] + L(d))
+
+        L(d) is what a re-plan's log sent in those 7 days before today; days before ``start`` count as none.
+        """
+        guard = self.problem.scenario.speed_guard
+        if guard is None:
+            return
+        buckets = self.problem.buckets
+        for t in self.send_days:
+            week = pulp.lpSum(self.x[b.index, d] for d in range(t - 7, t) for b in buckets if (b.index, d) in self.x)
+            day = pulp.lpSum(self.x[b.index, t] for b in buckets)
+            logged = self.problem.sent_in_week_before(t)
+            self.prob.addConstraint(day - guard.growth / 7 * week <= guard.allowed(logged), f"guard_{t}")
+
+    def reply_capacity(self) -> None:
+        """MODEL.md v2, reply capacity C, each send day d: sum_b r_b x[b, d] <= C (expected replies, free sends too)."""
+        most = self.problem.scenario.replies_per_day
+        answered = [b for b in self.problem.buckets if b.rate > 0]
+        if most is None or not answered:
+            return
+        for t in self.send_days:
+            self.prob.addConstraint(pulp.lpSum(b.rate * self.x[b.index, t] for b in answered) <= most, f"replies_{t}")
+
     def follow_ups(self) -> None:
         """Constraint 4, follow-up of f after p with gap G, each day d:
 
@@ -552,6 +578,8 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     builder.pools()
     builder.minimums()
     builder.daily_cap()
+    builder.speed_guard()
+    builder.reply_capacity()
     builder.follow_ups()
     builder.grants()
     builder.credit_backs()
@@ -574,7 +602,10 @@ def forced_shortfall(problem: Problem) -> int:
         u_{g,k} >= max(0, target_{g,k} - min(P_gk, daily_cap * send days)),
 
     and, all goals together, ``sum_g u_{g,k} >= sum_g target_{g,k} - min(sum_g P_gk,
-    daily_cap * send days)``; the larger of the two sums counts. The solver
+    daily_cap * send days)``; the larger of the two sums counts. The speed
+    guard and the reply capacity (MODEL.md v2) limit the sends further and are
+    left out: a bound on fewer limits is lower, so it stays a valid lower
+    bound (the gap it measures is then at worst a little wider). The solver
     adds ``M`` times this back to the objective when it measures
     the gap, so that an unavoidable shortfall does not dilute it.
     """

@@ -68,6 +68,10 @@ class FreshStart:
     def eligible(self) -> dict[int, tuple[float, ...]]:
         return {}
 
+    @property
+    def logged(self) -> dict[int, int]:
+        return {}
+
 
 @dataclass(frozen=True)
 class StartState:
@@ -83,6 +87,7 @@ class StartState:
     paid_by_goal: dict[Goal, int]  # credit-paid sends logged in today's cycle, per goal
     credits_due: dict[int, float]  # day -> credit-backs of logged sends arriving from today on
     eligible: dict[int, tuple[float, ...]]  # follow-up bucket -> extra eligible recipients, per day
+    logged: dict[int, int]  # day before today -> InMails logged that day (credit-paid and free, any bucket)
 
 
 Start = FreshStart | StartState
@@ -204,6 +209,10 @@ class Problem:
         if self._logged(k):
             target = max(0, target - self.start.paid_by_goal.get(goal, 0))
         return target
+
+    def sent_in_week_before(self, t: int) -> int:
+        """InMails the log sent in the 7 days before day t (days before a re-plan's today; none before ``start``)."""
+        return sum(self.start.logged.get(d, 0) for d in range(max(0, t - 7), min(t, self.first_day)))
 
     def reserve_floor(self, k: int) -> int:
         return min(self.scenario.reserve, self.grants[k])

@@ -37,10 +37,13 @@ from planner.fields import (
     Factor,
     Flag,
     GapDays,
+    Growth,
+    GuardBase,
     LagDays,
     Name,
     Problems,
     ReleaseDays,
+    Replies,
     Share,
     StartDay,
     Title,
@@ -146,12 +149,32 @@ BonusCredits = Annotated[
 ]
 
 
+class SpeedGuard(BaseModel):
+    """MODEL.md v2, the speed guard: InMails of day d <= base + growth * (InMails of the 7 days before d) / 7."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: GuardBase
+    growth: Growth
+
+    def allowed(self, week_before: float) -> float:
+        """The most InMails a day may have when the 7 days before it had ``week_before``.
+
+        >>> SpeedGuard(base=3, growth=1.5).allowed(14)
+        6.0
+        """
+        return self.base + self.growth * week_before / 7
+
+
+V2_FIELDS = ("speed_guard", "replies_per_day")  # fields of MODEL.md v2 that this planner reads: a file using one is version 2
+
+
 class Scenario(BaseModel):
     """A planning scenario with the fields of MODEL.md (see ``data/examples``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Annotated[int, Strict(), AfterValidator(one_of(1))] = 1  # Literal[1] would take true for 1
+    version: Annotated[int, Strict(), AfterValidator(one_of(1, 2))] = 1  # Literal[1, 2] would take true for 1
     title: Title | None = None
     start: StartDay
     cycles: Cycles = 1
@@ -162,6 +185,8 @@ class Scenario(BaseModel):
     days_off: list[Day] = Field(default_factory=list, max_length=MAX_DAYS_OFF)
     weekday_factor: dict[Weekday, Factor] = Field(default_factory=dict, max_length=7)
     daily_cap: DailyCap | None = None
+    speed_guard: SpeedGuard | None = None
+    replies_per_day: Replies | None = None
     reserve: Credits = 0
     reserve_release_days: ReleaseDays = 3
     refund_reliance: Share = 0.0
@@ -170,10 +195,21 @@ class Scenario(BaseModel):
     goals: dict[Goal, Share] | None = Field(default=None, max_length=len(Goal))
     buckets: list[Bucket] | None = Field(default=None, max_length=MAX_BUCKETS)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version_of_v2_fields(cls, data: Any) -> Any:
+        """A scenario that gives no version but uses a v2 field is version 2 (MODEL.md: such a file says so)."""
+        if isinstance(data, dict) and "version" not in data and any(data.get(f) is not None for f in V2_FIELDS):
+            return {**data, "version": 2}
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         # every problem across the fields at once, so that a user mends them in one go
         problems: list[str] = []
+        for name in V2_FIELDS:
+            if self.version == 1 and getattr(self, name) is not None:
+                problems.append(f"version = 1: {name} is a field of version 2; write version = 2 (or leave version out)")
         if (self.tier is None) == (self.tiers is None):
             problems.append("give either tier (one for every cycle) or tiers (one per cycle), exactly one of them")
         if self.tiers is not None and len(self.tiers) != self.cycles:
@@ -256,7 +292,12 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(problems))
 
 
-FIELD_NAMES = frozenset(Scenario.model_fields) | frozenset(Bucket.model_fields) | frozenset(Tier.model_fields)
+FIELD_NAMES = (
+    frozenset(Scenario.model_fields)
+    | frozenset(Bucket.model_fields)
+    | frozenset(Tier.model_fields)
+    | frozenset(SpeedGuard.model_fields)
+)
 
 
 def parse_scenario(data: dict[str, Any]) -> Scenario:
@@ -452,7 +493,10 @@ def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain TOML-ready data, without fields left at their default."""
     data = scenario.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    data = {"version": 1, "start": scenario.start, "cycles": scenario.cycles, **data}
+    data = {"start": scenario.start, "cycles": scenario.cycles, **data}
+    data = {"version": scenario.version, **{k: v for k, v in data.items() if k != "version"}}
+    if "speed_guard" in data:
+        data["speed_guard"] = _plain(data["speed_guard"])
     for key in ("tier", "tiers"):
         if key in data:
             data[key] = _plain(data[key])

@@ -85,6 +85,8 @@ class Spec:
     reliance: float = 0.0
     lag: int = 7
     delta: float = 0.001
+    guard: tuple[float, float] | None = None  # speed_guard (base R0, growth g), MODEL.md v2
+    replies_per_day: float | None = None  # MODEL.md v2
 
     # -- derived, computed here from the definitions of MODEL.md --
 
@@ -232,6 +234,10 @@ class Spec:
             reliance=float(data.get("refund_reliance", 0.0)),
             lag=int(data.get("refund_lag_days", 7)),
             delta=float(data.get("time_discount", 0.001)),
+            guard=None
+            if data.get("speed_guard") is None
+            else (float(data["speed_guard"]["base"]), float(data["speed_guard"]["growth"])),
+            replies_per_day=None if data.get("replies_per_day") is None else float(data["replies_per_day"]),
         )
 
     @classmethod
@@ -461,6 +467,30 @@ def violations(spec: Spec, sends: Sequence[Sequence[int]], ledger: Ledger | None
             total = sum(int(sends[b][t]) for b in range(nb))
             if total > spec.daily_cap:
                 out.append(f"daily cap: day {t} sends {total} > {spec.daily_cap}")
+    # v2: the speed guard and the reply capacity, every day
+    out += pace_violations(spec, sends)
+    return out
+
+
+def guard_allows(spec: Spec, sends: Sequence[Sequence[int]], t: int) -> float:
+    """R0 + g * (InMails of days t-7 .. t-1, all buckets) / 7; days before the start count as none."""
+    assert spec.guard is not None
+    base, growth = spec.guard
+    week = sum(int(sends[b][d]) for b in range(len(spec.buckets)) for d in range(max(0, t - 7), t))
+    return base + growth * week / 7
+
+
+def pace_violations(spec: Spec, sends: Sequence[Sequence[int]]) -> list[str]:
+    """MODEL.md v2: InMails of day d <= R0 + g * (those of the 7 days before) / 7; sum_b r_b x[b, d] <= C."""
+    out = []
+    nb = len(spec.buckets)
+    for t in range(spec.n_days):
+        total = sum(int(sends[b][t]) for b in range(nb))
+        if spec.guard is not None and total > guard_allows(spec, sends, t) + RULE_EPS:
+            out.append(f"speed guard: day {t} sends {total} > {guard_allows(spec, sends, t):.6g}")
+        replies = sum(bk.rate * int(sends[b][t]) for b, bk in enumerate(spec.buckets))
+        if spec.replies_per_day is not None and replies > spec.replies_per_day + RULE_EPS:
+            out.append(f"replies per day: day {t} expects {replies:.6g} > {spec.replies_per_day:g}")
     return out
 
 
@@ -567,6 +597,12 @@ def enumerate_optimum(spec: Spec, max_leaves: int = 400_000) -> tuple[float, lis
         hi = (10**9 if bk.free else budget) if bk.pool is None else bk.pool - used_pool.get((b, k), 0)
         if spec.daily_cap is not None:
             hi = min(hi, spec.daily_cap - used_day.get(t, 0))
+        if spec.guard is not None:  # the days before t are set already (cells run day by day)
+            hi = min(hi, math.floor(guard_allows(spec, x, t) + RULE_EPS) - used_day.get(t, 0))
+        if spec.replies_per_day is not None and bk.rate > 0:
+            replied = sum(spec.buckets[o].rate * x[o][t] for o in range(nb) if o != b)
+            hi = min(hi, math.floor((spec.replies_per_day - replied) / bk.rate + RULE_EPS))
+        hi = max(hi, 0)
         if not bk.free:
             hi = min(hi, budget - paid)
         assert bk.pool is not None or not bk.free or spec.daily_cap is not None, "free buckets need a bound"

@@ -545,3 +545,43 @@ def test_the_ledger_shows_fractions_to_two_places_and_goals_by_their_labels() ->
     assert columns["credited_back"]["type_config"]["format"] == "%.2f" and columns["closing"]["type_config"]["format"] == "%.2f"
     assert ledger.proto.placeholder == "–"  # an empty cell shows a dash, not None
     assert set(read_only_table(at, "shortfall")["goal"]) == {"Sales prospecting", "Networking"}
+
+
+def test_a_new_scenario_starts_at_the_default_pace_and_the_form_sets_guard_and_replies() -> None:
+    at = _app()
+    # the default pace of planner/pacing.py for Sales Navigator Core's 50 credits on weekdays
+    assert at.number_input(key="plan_daily_cap").value == 6
+    assert at.number_input(key="plan_guard_base").value == 3
+    assert at.number_input(key="plan_guard_growth").value == 1.5
+    assert at.number_input(key="plan_replies_per_day").value is None
+    planned = scenario_from_toml(at.session_state["scenario_toml"])
+    assert planned.version == 2 and planned.speed_guard is not None and planned.speed_guard.base == 3
+    at.number_input(key="plan_guard_base").set_value(2.0)
+    at.number_input(key="plan_guard_growth").set_value(0.0)
+    at.number_input(key="plan_replies_per_day").set_value(0.3).run()
+    no_exception(at)
+    assert not at.error, texts(at.error)
+    planned = scenario_from_toml(at.session_state["scenario_toml"])
+    assert planned.speed_guard is not None
+    assert (planned.speed_guard.base, planned.speed_guard.growth, planned.replies_per_day) == (2, 0, 0.3)
+    expected = make_plan(planned, time_limit=10)  # the page plans what the form says
+    assert expected.totals is not None and expected.sends.sum(axis=0).max() <= 2
+    assert metric_values(at)["Expected responses"] == f"{expected.totals.expected_responses:,.2f}"
+    # a bad value names the field and the value, and keeps what was typed
+    at.number_input(key="plan_guard_growth").set_value(50.0).run()
+    no_exception(at)
+    assert "Speed guard growth: speed_guard.growth = 50: must be between 0 and 10" in texts(at.error)
+    assert at.number_input(key="plan_guard_growth").value == 50
+    at.number_input(key="plan_guard_growth").set_value(None)
+    at.number_input(key="plan_guard_base").set_value(None).run()  # both empty: no guard
+    assert not at.error, texts(at.error)
+    assert scenario_from_toml(at.session_state["scenario_toml"]).speed_guard is None
+
+
+def test_emptying_the_daily_cap_turns_it_off() -> None:
+    at = _app()
+    assert at.number_input(key="plan_daily_cap").value == 6  # the default pace
+    at.number_input(key="plan_daily_cap").set_value(None).run()
+    no_exception(at)
+    assert not at.error, texts(at.error)
+    assert scenario_from_toml(at.session_state["scenario_toml"]).daily_cap is None

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,28 @@ def test_help_imports_no_pandas_sqlalchemy_or_solver() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_plan_keeps_the_speed_guard_and_reply_capacity_of_a_v2_file(tmp_path: Path) -> None:
+    paced = tmp_path / "paced.toml"
+    paced.write_text(
+        'version = 2\nstart = 2026-06-01\ntier = "Sales Navigator Core"\nreplies_per_day = 0.5\n'
+        "speed_guard = { base = 2, growth = 1.5 }\n[goals]\nsales = 1.0\n"
+    )
+    out = cli("plan", str(paced), "--schedule", str(tmp_path / "s.csv"), "--time-limit", "30")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader((tmp_path / "s.csv").open()))
+    sends: dict[date, int] = {}
+    replies: dict[date, float] = {}
+    for r in rows:
+        day = date.fromisoformat(r["date"])
+        sends[day] = sends.get(day, 0) + int(r["sends"])
+        replies[day] = replies.get(day, 0.0) + float(r["expected_responses"])
+    for day, n in sends.items():  # InMails of a day <= 2 + 1.5 * (those of the 7 days before) / 7
+        week = sum(sends.get(day - timedelta(days=i), 0) for i in range(1, 8))
+        assert n <= 2 + 1.5 * week / 7 + 1e-9, (day, n, week)
+    assert sum(sends.values()) == 50 and max(replies.values()) <= 0.5 + 1e-9
+    bad = tmp_path / "bad.toml"
+    bad.write_text(paced.read_text().replace("growth = 1.5", "growth = 50"))
+    out = cli("plan", str(bad))
+    assert out.returncode == 2 and "speed_guard.growth = 50: must be between 0 and 10" in out.stderr

@@ -254,6 +254,54 @@ CASES: dict[str, dict[str, Any]] = {
         "time_discount": 0.01,
         "buckets": [b("a", 0.2, priority="high", pool=3), b("b", 0.15)],
     },
+    # v2 speed guard: a ramp from 1 a day (base 1, growth 3.5), a free bucket counting too
+    "speed_guard_ramp": {
+        "start": FEB,
+        "tier": tier(3),
+        "speed_guard": {"base": 1, "growth": 3.5},
+        "send_days": ["Mon", "Thu"],
+        "days_off": keep_only(FEB, 28, ["Mon", "Thu"], [1, 4, 8, 12]),
+        "buckets": [b("a", 0.2, priority="high", pool=3), b("b", 0.1, priority="low"), b("f", 0.3, pool=2, free=True)],
+    },
+    # the guard across a tier change, with credit-backs arriving in the next cycle and a goal mix
+    "speed_guard_tiers_credit_back": {
+        "start": FEB,
+        "cycles": 2,
+        "tiers": [tier(3, "rollover", max_age_days=60, credit_back=True), tier(2, "cycle")],
+        "refund_reliance": 0.5,
+        "refund_lag_days": 3,
+        "speed_guard": {"base": 2, "growth": 3.5},
+        "goals": {"sales": 0.5, "networking": 0.5},
+        "send_days": ["Mon", "Fri"],
+        "days_off": keep_only(FEB, FEB_MAR, ["Mon", "Fri"], [19, 22, 29, 33]),
+        "buckets": [b("a", 0.5, priority="low"), b("n", 0.2, goal="networking", priority="high", pool=3)],
+    },
+    # v2 reply capacity: at most 0.5 expected replies a day, a free bucket's replies counting too
+    "replies_per_day": {
+        "start": FEB,
+        "tier": tier(4),
+        "replies_per_day": 0.5,
+        "send_days": ["Mon"],
+        "days_off": keep_only(FEB, 28, ["Mon"], [1, 8, 15]),
+        "buckets": [b("a", 0.2, priority="high"), b("f", 0.3, pool=2, free=True), b("c", 0.1, priority="low")],
+    },
+    # both over three cycles, a bonus and a follow-up: the guard's week runs across cycle starts
+    "pace_three_cycles": {
+        "start": FEB,
+        "cycles": 3,
+        "tiers": [tier(2), tier(2, "rollover", max_age_days=40, credit_back=True), tier(1)],
+        "bonus_credits": [0, 0, 1],
+        "refund_reliance": 1.0,
+        "refund_lag_days": 2,
+        "speed_guard": {"base": 1, "growth": 7.0},
+        "replies_per_day": 0.6,
+        "send_days": ["Mon", "Fri"],
+        "days_off": keep_only(FEB, 89, ["Mon", "Fri"], [26, 29, 54, 57, 61]),
+        "buckets": [
+            b("p", 0.3, priority="high", pool=2),
+            b("f", 0.2, follows="p", gap_days=3),
+        ],
+    },
     # explicit weights and a zero response rate
     "weights": {
         "start": FEB,

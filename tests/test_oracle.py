@@ -188,6 +188,26 @@ def test_free_sends_use_no_credits_but_count_for_pool_and_daily_cap() -> None:
     assert any("daily cap" in v for v in oracle.violations(spec, sched(spec, {(0, 1): 2, (1, 1): 3})))
 
 
+def test_speed_guard_counts_every_send_of_the_seven_days_before() -> None:
+    # base 1, growth 3.5: a day may send 1 + 3.5 * (sends of the 7 days before) / 7 = 1 + half of them
+    spec = make_spec(
+        guard=(1.0, 3.5), buckets=(OBucket("a", "sales", 1.0, 0.5), OBucket("f", "sales", 1.0, 0.5, pool=9, free=True))
+    )
+    assert oracle.violations(spec, sched(spec, {(0, 1): 1, (1, 2): 1})) == []  # Mon 2 Feb 1; Tue 3 Feb 1 + 1/2 -> 1
+    assert any("speed guard" in v for v in oracle.violations(spec, sched(spec, {(0, 1): 2})))  # day 1: nothing before it
+    assert oracle.violations(spec, sched(spec, {(0, 1): 1, (1, 2): 1, (1, 3): 2})) == []  # 1 + (1 + 1) / 2 = 2
+    assert any("speed guard" in v for v in oracle.violations(spec, sched(spec, {(0, 1): 1, (1, 2): 1, (1, 10): 2})))  # 8 days on
+    assert oracle.violations(spec, sched(spec, {(0, 1): 1, (1, 2): 1, (1, 8): 2})) == []  # days 1..7 before day 8
+
+
+def test_replies_per_day_counts_expected_replies_of_free_sends_too() -> None:
+    spec = make_spec(
+        replies_per_day=1.0, buckets=(OBucket("a", "sales", 1.0, 0.5), OBucket("f", "sales", 1.0, 0.25, pool=9, free=True))
+    )
+    assert oracle.violations(spec, sched(spec, {(0, 1): 1, (1, 1): 2})) == []  # 0.5 + 0.5
+    assert any("replies per day" in v for v in oracle.violations(spec, sched(spec, {(0, 1): 1, (1, 1): 3})))
+
+
 # --- constraints -----------------------------------------------------------------------
 
 

@@ -63,7 +63,9 @@ def test_the_band_holds_the_expected_balance_where_nothing_is_random() -> None:
     form = default_form(START)
     scenario = scenario_from_form(form, catalog)
     assert scenario.buckets is not None
-    scenario = scenario.model_copy(update={"buckets": [b.model_copy(update={"response_rate": 0.0}) for b in scenario.buckets]})
+    # a minimum makes the plan spend: with every rate 0 any schedule is optimal, and the solver may pick sending nothing
+    zero = [b.model_copy(update={"response_rate": 0.0, "min": 10 if i == 0 else b.min}) for i, b in enumerate(scenario.buckets)]
+    scenario = scenario.model_copy(update={"buckets": zero})
     plan = make_plan(scenario, catalog=catalog)
     assert plan.is_ok and plan.ledger["spent"].sum() > 0
     _, band, median = fan_traces(simulate(plan, paths=200, seed=1).report())
