@@ -233,6 +233,12 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
         for _ in range(column):
             pg.keyboard.press("ArrowRight")
             pg.wait_for_timeout(30)
+        # the accessible twin follows the canvas a moment later (longer on a loaded machine): wait for it
+        # before deciding that the keys were lost
+        for _ in range(20):
+            if selected.count() == 1 and selected.first.get_attribute("id") == target:
+                break
+            pg.wait_for_timeout(150)
         if selected.count() == 1 and selected.first.get_attribute("id") == target:
             break
         pg.wait_for_timeout(400)
