@@ -62,9 +62,7 @@ def _warm(model: Model, problem: Problem, sends: np.ndarray) -> Start:
     return Start({var: float(sends[b, t]) for (b, t), var in model.sends.items()}, objective)
 
 
-def _no_worse(
-    outcome: Solution, model: Model, problem: Problem, known: np.ndarray, broken: list[str], gap: float
-) -> Solution:
+def _no_worse(outcome: Solution, model: Model, problem: Problem, known: np.ndarray, broken: list[str], gap: float) -> Solution:
     """The solver's outcome, or the known feasible start where that is better (or the outcome has no valid schedule)."""
     if outcome.values is not None and not broken:
         found = score(problem, _sends_from(model, problem, outcome)).objective

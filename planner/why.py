@@ -68,7 +68,10 @@ class CycleLimit:
     cycle: int  # 0-based
     limit: Limit
     sentence: str
-    others: tuple[str, ...] = ()  # the buckets worth more (WORTH_LESS, TIE, GOAL_SHARE, MINIMUM)
+    others: tuple[str, ...] = ()  # the buckets worth more per credit (or as much, for a TIE)
+    share_of: tuple[str, ...] = ()  # the buckets whose goal share needs the credits
+    minimums_of: tuple[str, ...] = ()  # the buckets whose minimums take the credits
+    fixed: tuple[str, ...] = ()  # the buckets none of whose sends can move to this one (the ledger, follow-up timing)
 
 
 @dataclass(frozen=True)
@@ -265,7 +268,8 @@ def _donor_verdicts(
     """Per other credit-paid bucket with sends in cycle k: the result of moving one of its sends to b on the same day.
 
     ``(kind, change)``: kind is ``worse`` (the objective drops), ``goal`` (it drops by a goal-mix
-    shortfall), ``infeasible``, ``tie`` or ``better``; change is the objective's change.
+    shortfall), ``infeasible``, ``tie`` or ``better``, or ``minimum`` (the other bucket sends no more
+    than its own minimum, so none of its sends can move); change is the objective's change.
     """
     days = problem.days_of(k)
     base = score(problem, sends)
@@ -276,16 +280,29 @@ def _donor_verdicts(
         sent_days = [t for t in days if sends[c.index, t] > 0]
         if not sent_days:
             continue
+        if len(sent_days) and sends[c.index, days.start : days.stop].sum() <= problem.min_of(c, k):
+            verdicts[c.name] = ("minimum", float("-inf"))  # its sends are its minimum's: none can move
+            continue
         # the day of c's sends where b is worth most (b may only send where its follow-up eligibility allows)
         usable = [t for t in sent_days if t in room] or sent_days
         t = max(usable, key=lambda d: problem.value_factor(d))
         moved = _moved(problem, sends, c.index, b.index, t)
+        if violations(problem, moved) and room:
+            # not on the same day (a follow-up's recipients come later): c's send before b's best day
+            to = max(room, key=lambda d: problem.value_factor(d))
+            before = [d for d in sent_days if d <= to]
+            moved = sends.copy()
+            moved[c.index, before[-1] if before else sent_days[0]] -= 1
+            moved[b.index, to] += 1
         if violations(problem, moved):
-            verdicts[c.name] = ("infeasible", float("-inf"))
+            # the move breaks a rule: a bucket worth more per send is worth more all the same
+            verdicts[c.name] = ("worse" if c.weight * c.rate > b.weight * b.rate else "infeasible", float("-inf"))
             continue
         after = score(problem, moved)
         change = after.objective - base.objective
-        if after.total_shortfall > base.total_shortfall:
+        if after.weighted_value < base.weighted_value - EPS:
+            verdicts[c.name] = ("worse", change)  # worth more per credit, whatever the goal mix says
+        elif after.total_shortfall > base.total_shortfall:
             verdicts[c.name] = ("goal", change)
         elif change < -EPS:
             verdicts[c.name] = ("worse", change)
@@ -319,21 +336,30 @@ def _held_by_others(plan: Plan, b: ResolvedBucket, k: int, room: list[int], sent
             k, Limit.TIE, f"{_names(ties)} {'is' if len(ties) == 1 else 'are'} worth as much per credit (a tie)", tuple(ties)
         )
     goal = [n for n, (kind, _) in verdicts.items() if kind == "goal"]
-    worth_more = [n for n, (kind, _) in verdicts.items() if kind in ("worse", "infeasible")]
-    if least > 0 and sent <= least and worth_more:
-        return CycleLimit(
-            k,
-            Limit.MINIMUM,
-            f"held at its minimum of {least}: every other credit is worth more on {_names(worth_more)}",
-            tuple(worth_more),
+    worth_more = [n for n, (kind, _) in verdicts.items() if kind == "worse"]
+    fixed = [n for n, (kind, _) in verdicts.items() if kind == "infeasible"]
+    minimums = [n for n, (kind, _) in verdicts.items() if kind == "minimum"]
+    parts = []
+    if worth_more:
+        parts.append(f"every credit is worth more on {_names(worth_more)}")
+    if fixed:
+        parts.append(f"no send of {_names(fixed)} can give it its credit (the ledger or the follow-up timing)")
+    if goal:
+        goals = sorted({str(problem.buckets[_index(problem, n)].goal) for n in goal}, key=str)
+        parts.append(f"the goal share of {_names(goals)} needs the credits of {_names(goal)}")
+    if minimums:
+        parts.append(
+            f"the minimum{'s' if len(minimums) > 1 else ''} of {_names(minimums)} take{'' if len(minimums) > 1 else 's'} the rest"
         )
-    if goal and not worth_more:
-        goals = sorted({str(problem.buckets[_index(problem, n)].goal) for n in goal})
-        return CycleLimit(
-            k, Limit.GOAL_SHARE, f"the credits left go to the goal share of {_names(goals)} ({_names(goal)})", tuple(goal)
-        )
-    others = worth_more + goal
-    return CycleLimit(k, Limit.WORTH_LESS, f"every credit is worth more on {_names(others)}", tuple(others))
+    text = "; ".join(parts)
+    held = dict(others=tuple(worth_more), share_of=tuple(goal), minimums_of=tuple(minimums), fixed=tuple(fixed))
+    if least > 0 and sent <= least and (worth_more or goal):
+        return CycleLimit(k, Limit.MINIMUM, f"held at its minimum of {least}: {text}", **held)
+    if worth_more:
+        return CycleLimit(k, Limit.WORTH_LESS, text, **held)
+    if goal:
+        return CycleLimit(k, Limit.GOAL_SHARE, text, **held)
+    return CycleLimit(k, Limit.CREDITS, f"no credit left in cycle {k + 1}: {text}", **held)
 
 
 def _index(problem: Problem, name: str) -> int:
