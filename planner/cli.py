@@ -199,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("scenario", help="scenario TOML file")
     compare.add_argument("--tiers", nargs="+", metavar="TIER", help="tier names (default: the whole catalog)")
     compare.add_argument("--csv", metavar="FILE", help="write the comparison as CSV")
+    compare.add_argument(
+        "--curve",
+        metavar="FILE.csv",
+        help="write the response curve as CSV: the current tier at 0..4x its monthly credits, and every tier's own plan",
+    )
     compare.add_argument("--time-limit", type=_positive, default=10.0, metavar="S", help="seconds per tier (default 10)")
 
     re = sub.add_parser("replan", help="re-plan a scenario from today, given a usage log")
@@ -426,6 +431,12 @@ def _compare(args: argparse.Namespace) -> int:
         print(line)
     if args.csv:
         write_text(args.csv, to_csv(table))
+    if args.curve:
+        from planner.curve import response_curve, sweep_scenario
+
+        curve = response_curve(sweep_scenario(scenario, catalog), table)
+        print(f"{curve.sentence()} (response curve: {len(curve.points)} points, {curve.seconds:.2f} s)")
+        write_text(args.curve, to_csv(curve.table()))
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from outreach import initial_and_follow_up
 
 from planner.check import score, violations
 from planner.paths import EXAMPLES_DIR
@@ -35,16 +36,7 @@ def _scenario(cycles: int = 1, **extra: object) -> Scenario:
         "tier": "Sales Navigator Core",
         "goals": {"sales": 0.8, "networking": 0.2},
         "buckets": [
-            {"name": "Initial", "goal": "sales", "priority": "high", "response_rate": 0.15, "pool": 20},
-            {
-                "name": "Follow-up",
-                "goal": "sales",
-                "priority": "medium",
-                "response_rate": 0.1,
-                "follows": "Initial",
-                "follows_who": "non_responders",
-                "gap_days": 5,
-            },
+            *initial_and_follow_up(20),
             {"name": "Peers", "goal": "networking", "priority": "low", "response_rate": 0.12, "pool": 30},
             {"name": "Cold list", "goal": "sales", "priority": "low", "response_rate": 0.05, "min": 3},
         ],
@@ -169,9 +161,15 @@ def test_the_daily_cap_said_full_is_full() -> None:
 
 def test_credits_said_none_left_cannot_pay_one_more_send() -> None:
     """The Free tier grants nothing: a credit-paid bucket is held by the credits, and one more send breaks the ledger."""
-    plan = make_plan(_scenario(tier="Free (Basic)", goals={"sales": 1.0}, buckets=[
-        {"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2},
-    ]))
+    plan = make_plan(
+        _scenario(
+            tier="Free (Basic)",
+            goals={"sales": 1.0},
+            buckets=[
+                {"name": "A", "goal": "sales", "priority": "high", "response_rate": 0.2},
+            ],
+        )
+    )
     why = explain(plan)
     assert why.buckets[0].limits == {Limit.CREDITS}
     more = plan.sends.copy()
