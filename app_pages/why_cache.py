@@ -20,10 +20,15 @@ from planner.why import Why
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def cached_reasons(scenario_toml: str, time_limit: float) -> Why:
+    """Why each bucket of the scenario's plan sends what it does (no re-solve: quick)."""
+    return planner.why.explain(cached_plan(scenario_toml, time_limit))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def cached_why(scenario_toml: str, time_limit: float) -> Why:
-    """The reasons and the value of one more credit per cycle, for the scenario's plan (it must have a schedule)."""
-    plan = cached_plan(scenario_toml, time_limit)
-    return planner.why.why(plan, time_limit=time_limit)
+    """The reasons and the value of one more credit per cycle (a re-solve per cycle), for the scenario's plan."""
+    return planner.why.why(cached_plan(scenario_toml, time_limit), time_limit=time_limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -284,7 +284,7 @@ def _donor_verdicts(
         sent_days = [t for t in days if sends[c.index, t] > 0]
         if not sent_days:
             continue
-        if len(sent_days) and sends[c.index, days.start : days.stop].sum() <= problem.min_of(c, k):
+        if sends[c.index, days.start : days.stop].sum() <= problem.min_of(c, k):
             verdicts[c.name] = ("minimum", float("-inf"))  # its sends are its minimum's: none can move
             continue
         # the day of c's sends where b is worth most (b may only send where its follow-up eligibility allows)
