@@ -3,7 +3,8 @@
 Widgets, layout and caching only: the tiers and the table come from
 :mod:`planner.compare` (:func:`~planner.compare.tiers_to_compare`,
 :func:`~planner.compare.compare_plans`, the verdicts and the recommendation),
-the chart from :mod:`planner.charts`. Each tier's plan is the page layer's
+the charts from :mod:`planner.charts`, the response curve from :mod:`planner.curve` (its sweep cached in
+:mod:`app_pages.why_cache`). Each tier's plan is the page layer's
 cached plan of the scenario on that tier (:func:`app_pages.common.cached_plan`),
 so a repeat comparison, a reload or a second browser reuses the solves; the
 progress bar is drawn here, between the cached calls, never inside one (a
@@ -21,8 +22,9 @@ import streamlit as st
 
 from app_pages.common import CHART_CONFIG, cached_catalog, cached_plan, current_scenario, download_button
 from app_pages.risk_cache import DEFAULT_PATHS, DEFAULT_SEED, cached_risk_comparison
+from app_pages.why_cache import cached_sweep
 from planner.catalog import Tier
-from planner.charts import compare_figure
+from planner.charts import compare_figure, response_curve_figure
 from planner.compare import (
     compare_plans,
     comparison_table,
@@ -32,6 +34,7 @@ from planner.compare import (
     tiers_to_compare,
     verdict,
 )
+from planner.curve import response_curve
 from planner.export import to_csv
 from planner.plan import Plan
 from planner.risk_charts import risk_compare_figure
@@ -159,6 +162,23 @@ else:
 st.caption("Prices are estimates unless you typed your own; responses are expected values from your response rates.")
 
 st.plotly_chart(compare_figure(table, scenario.cycles), key="compare_chart", width="stretch", config=CHART_CONFIG)
+
+st.subheader("Response curve")
+try:
+    with st.spinner(f"Planning {literal(current_name)} at 0 to 4x its monthly credits..."):
+        swept = cached_sweep(scenario_toml)
+except Exception as err:  # the comparison stands without its curve; reported, not a traceback
+    st.error(f"**No response curve** ({literal(type(err).__name__)}: {literal(err)}).", icon=":material/error:")
+else:
+    curve = response_curve(swept, table)
+    st.markdown(f"**{literal(curve.sentence())}**")
+    st.plotly_chart(response_curve_figure(curve), key="compare_curve", width="stretch", config=CHART_CONFIG)
+    st.caption(
+        f"The line: {literal(current_name)}'s policy with more or fewer credits a month (its cap scaled alike), every other "
+        "setting as in your scenario, each point solved from the one before it "
+        f"({len(curve.points)} points, {curve.seconds:.1f} s). The points: each tier at its own plan and price."
+    )
+    download_button("Response curve (CSV)", to_csv(curve.table()), file_name="response_curve.csv", key="compare_dl_curve")
 
 st.subheader("How sure: responses as ranges")
 # the tiers as the catalog prices them: a typed price changes no plan, so editing one must not simulate again

@@ -26,6 +26,7 @@ from app_pages.common import (
     fraction_columns,
 )
 from app_pages.risk_cache import cached_risk, cached_safe_reliance
+from app_pages.why_cache import cached_reasons, cached_why
 from planner.charts import burndown_figure, sends_per_week_figure
 from planner.export import ledger_csv, schedule_csv
 from planner.form import (
@@ -716,6 +717,50 @@ if risk is not None:
 burndown = burndown_figure(plan)
 st.plotly_chart(burndown if risk is None else add_fan(burndown, risk), key="plan_burndown", width="stretch", config=CHART_CONFIG)
 
+
+def _why_section() -> DeltaGenerator | None:
+    """Why each bucket sends what it does (quick); returns the place the credit values go once the page is drawn."""
+    try:
+        reasons = cached_reasons(scenario_toml, time_limit)
+    except Exception as err:  # the plan stands without its reasons; reported, not a traceback
+        st.error(f"**The plan could not be explained** ({literal(type(err).__name__)}: {literal(err)}).", icon=":material/error:")
+        return None
+    st.markdown("**Why these sends**")
+    st.markdown("\n".join(f"- {literal(b.line)}" for b in reasons.buckets))
+    return st.empty()
+
+
+def _credit_values(where: DeltaGenerator) -> None:
+    """What one more credit of each cycle is worth: a re-solve per cycle, so drawn after the rest of the page."""
+    with where.container():
+        st.markdown("**One more credit is worth**")
+        try:
+            with st.spinner("Re-solving with one more credit in each cycle..."):
+                why = cached_why(scenario_toml, time_limit)
+        except Exception as err:  # reported, not a traceback
+            st.error(f"**No credit values** ({literal(type(err).__name__)}: {literal(err)}).", icon=":material/error:")
+            return
+        st.dataframe(
+            why.credit_table(),
+            key="plan_credit_value",
+            hide_index=True,
+            width="stretch",
+            placeholder="–",
+            column_config={
+                "cycle": st.column_config.NumberColumn("Cycle", width=58),
+                "responses": st.column_config.NumberColumn("Responses", format="%+.3f", help="Expected responses it adds."),
+                "weighted_value": st.column_config.NumberColumn(
+                    "Weighted", format="%+.3f", help="What it adds to the weighted value (the objective's first term)."
+                ),
+                "gap": st.column_config.NumberColumn("Gap", format="percent", help="The re-solve's proven gap on the value."),
+            },
+        )
+        st.caption(
+            f"Each cycle's grant one credit larger, re-solved from this plan ({why.credit_seconds:.2f} s in all); "
+            "`inmail-planner plan scenario.toml --summary out.json` writes the same numbers."
+        )
+
+
 left, right = st.columns([1.15, 1])
 left.plotly_chart(sends_per_week_figure(plan), key="plan_weekly", width="stretch", config=CHART_CONFIG)
 with right:
@@ -736,6 +781,7 @@ with right:
             "expected_responses": st.column_config.NumberColumn("Responses", format="%.2f", width=82, help="Expected responses."),
         },
     )
+    credit_place = _why_section()
     st.markdown("**Goal mix per cycle**")
     st.dataframe(
         plan.goal_mix.assign(goal=plan.goal_mix["goal"].map(lambda g: labels.get(str(g), str(g)))),
@@ -792,3 +838,5 @@ st.caption(
     "The page's address holds this scenario, so a copy of the link reproduces the same what-if. "
     "The scenario file opens here again and runs on the command line: `inmail-planner plan scenario.toml --schedule out.csv`."
 )
+if credit_place is not None:
+    _credit_values(credit_place)

@@ -7,6 +7,8 @@
 - :func:`sends_per_week_figure`: sends per week, stacked by bucket.
 - :func:`compare_figure`: the tiers side by side (responses, unused credits,
   shortfall, price, cost per response, extra responses per extra dollar).
+- :func:`response_curve_figure`: expected responses a month against monthly
+  credits (the current tier's sweep), every tier a point at its own plan.
 
 Hover texts are sentences a person can read ("Tue 1 Dec 2026: 15 granted,
 6 spent; 9 left"), not raw column dumps.
@@ -29,6 +31,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from planner.compare import comparison_table
+from planner.curve import ResponseCurve
 from planner.plan import Plan
 from planner.problem import Problem
 
@@ -550,4 +553,77 @@ def compare_figure(table: pd.DataFrame, cycles: int = 1, height: int = 560) -> g
     )
     fig.update_annotations(font={"size": 13})
     fig.update_yaxes(autorange="reversed", type="category")
+    return fig
+
+
+def response_curve_figure(curve: ResponseCurve, height: int = 460) -> go.Figure:
+    """Expected responses a month against monthly credits: the current tier's sweep as a line, every tier as a point.
+
+    A tier's point is its own plan (its policy and cap), labelled with its
+    name and price; the current tier is marked, and the title names the tier
+    that buys an expected response for the least money.
+    """
+    drawn = [p for p in curve.points if p.responses_per_month is not None]
+    if not drawn:
+        return empty_figure("No point of the sweep has a plan.", "Response curve", height)
+    fig = go.Figure()
+    hover = [
+        f"{p.monthly_credits:,} credits a month on {plain(curve.tier)}'s policy: {p.responses_per_month:.2f} expected "
+        f"responses a month" + ("" if p.gap is None else f" (within {p.gap:.2%})")
+        for p in drawn
+        if p.responses_per_month is not None
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=[p.monthly_credits for p in drawn],
+            y=[p.responses_per_month for p in drawn],
+            mode="lines+markers",
+            line={"color": BALANCE_COLOR, "width": 2, "shape": "linear"},
+            marker={"size": 5},
+            name=f"{plain(curve.tier)}, more or fewer credits",
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
+    best = curve.cheapest
+    tiers = [t for t in curve.tiers if t.responses_per_month is not None]
+    for current in (False, True):
+        shown = [t for t in tiers if t.current == current]
+        if not shown:
+            continue
+        labels = [plain(t.tier) + ("" if t.price_monthly is None else f" · ${t.price_monthly:,.0f}/mo") for t in shown]
+        hover_tiers = [
+            f"{plain(t.tier)}{' (current)' if t.current else ''}: {t.monthly_credits:,} credits a month, "
+            f"{t.responses_per_month:.2f} expected responses a month; "
+            + ("no list price" if t.price_monthly is None else f"${t.price_monthly:,.2f} a month")
+            + ("" if t.price_per_response is None else f", ${t.price_per_response:,.2f} per expected response")
+            + (" (the cheapest response)" if best is not None and t.tier == best.tier else "")
+            for t in shown
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[t.monthly_credits for t in shown],
+                y=[t.responses_per_month for t in shown],
+                mode="markers+text",
+                marker={
+                    "size": 14 if current else 10,
+                    "color": CURRENT_COLOR if current else OTHER_COLOR,
+                    "symbol": "star" if current else "circle",
+                    "line": {"color": "#333333", "width": 1},
+                },
+                text=labels,
+                textposition="top center",
+                textfont={"size": 11},
+                name="Current tier" if current else "Catalog tiers (their own plans)",
+                hovertext=hover_tiers,
+                hoverinfo="text",
+            )
+        )
+    title = "Response curve: expected responses a month by monthly credits"
+    if best is not None:
+        title += f"<br><sup>Cheapest response: {plain(best.tier)}, ${best.price_per_response:,.2f} per expected response</sup>"
+    fig = house_layout(fig, title, height)
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 50})
+    fig.update_xaxes(title="Monthly credits", rangemode="tozero")
+    fig.update_yaxes(title="Expected responses a month", rangemode="tozero")
     return fig

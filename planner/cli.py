@@ -160,7 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("scenario", help="scenario TOML file")
     plan.add_argument("--schedule", metavar="FILE.csv", help="write the schedule (date, bucket, sends, ...)")
     plan.add_argument("--ledger", metavar="FILE.csv", help="write the daily credit ledger")
-    plan.add_argument("--summary", metavar="FILE.json", help="write totals, status and gap as JSON")
+    plan.add_argument(
+        "--summary",
+        metavar="FILE.json",
+        help="write totals, status and gap as JSON, with why each bucket sends what it does and what one more credit "
+        "of each cycle is worth (a re-solve per cycle)",
+    )
     _solver_options(plan, gap=True)
     plan.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     plan.add_argument(
@@ -194,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("scenario", help="scenario TOML file")
     compare.add_argument("--tiers", nargs="+", metavar="TIER", help="tier names (default: the whole catalog)")
     compare.add_argument("--csv", metavar="FILE", help="write the comparison as CSV")
+    compare.add_argument(
+        "--curve",
+        metavar="FILE.csv",
+        help="write the response curve as CSV: the current tier at 0..4x its monthly credits, and every tier's own plan",
+    )
     compare.add_argument("--time-limit", type=_positive, default=10.0, metavar="S", help="seconds per tier (default 10)")
 
     re = sub.add_parser("replan", help="re-plan a scenario from today, given a usage log")
@@ -361,7 +371,7 @@ def _plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, catalog)
     time_limit = args.time_limit or DEFAULT_TIME_LIMIT
     gap = DEFAULT_GAP if args.gap is None else args.gap
-    summary: str | None = None
+    data: dict[str, object] | None = None
     if args.max_risk is None:
         plan = make_plan(scenario, catalog=catalog, time_limit=time_limit, gap=gap, solver=args.solver)
     else:
@@ -380,10 +390,15 @@ def _plan(args: argparse.Namespace) -> int:
             scenario = plan.problem.scenario  # with the reliance chosen: what --save keeps is what was planned
             print(f"safe reliance: {safe.sentence} ({safe.report.paths:,} paths)")
             data = plan.summary() | {"refund_reliance": safe.reliance, "max_risk": args.max_risk, "risk": safe.report.summary()}
-            summary = json.dumps(data, indent=2, default=str) + "\n"
     _report(plan)
+    summary: str | None = None
+    if args.summary:  # the reasons and the credit values re-solve once per cycle: only when asked for
+        from planner.why import why
+
+        data = (data if data is not None else plan.summary()) | why(plan, gap=gap, time_limit=time_limit).summary()
+        summary = summary_json(plan, data)
     # the files first: a history database that cannot be written must not cost the user the plan
-    _write_outputs(plan, args, summary if summary is not None else summary_json(plan))
+    _write_outputs(plan, args, summary)
     if args.save:
         from planner.store import Store, StoreError
 
@@ -416,6 +431,12 @@ def _compare(args: argparse.Namespace) -> int:
         print(line)
     if args.csv:
         write_text(args.csv, to_csv(table))
+    if args.curve:
+        from planner.curve import response_curve, sweep_scenario
+
+        curve = response_curve(sweep_scenario(scenario, catalog), table)
+        print(f"{curve.sentence()} (response curve: {len(curve.points)} points, {curve.seconds:.2f} s)")
+        write_text(args.curve, to_csv(curve.table()))
     return EXIT_OK
 
 

@@ -39,8 +39,9 @@ def ledger_csv(plan: Plan) -> str:
     return to_csv(plan.ledger)
 
 
-def summary_json(plan: Plan) -> str:
-    return json.dumps(plan.summary(), indent=2, default=str) + "\n"
+def summary_json(plan: Plan, data: dict[str, object] | None = None) -> str:
+    """The plan's summary as JSON text, or ``data`` (the summary with more keys) when given."""
+    return json.dumps(plan.summary() if data is None else data, indent=2, default=str) + "\n"
 
 
 def write_text(path: Path | str, text: str) -> None:

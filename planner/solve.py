@@ -18,13 +18,14 @@ import numpy as np
 import pulp
 
 from planner.catalog import Catalog
-from planner.check import violations
+from planner.check import score, violations
 from planner.diagnose import diagnose
+from planner.ledger import simulate
 from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
 from planner.scenario import Scenario
-from planner.solver import Deadline, Penalty, Solution, Solver, Status, Target, run
+from planner.solver import Deadline, Penalty, Solution, Solver, Start, Status, Target, run
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
 DEFAULT_GAP = 0.002  # 0.2 % on the value, safely inside the 0.5 % a plan must reach
@@ -49,6 +50,29 @@ def _cycle_sends(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[p
     """Per goal-mix shortfall u[g, k], the sends of every bucket in cycle k: the columns that can move it."""
     cal = problem.calendar
     return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, k), u in model.shortfall.items()}
+
+
+def _warm(model: Model, problem: Problem, sends: np.ndarray) -> Start:
+    """A feasible schedule as the solver's start: its sends and a lower bound on its objective in the model.
+
+    The model's objective also charges each credit expired a tiny penalty; the
+    ledger's own expiry is one the model allows, so its objective is at least this.
+    """
+    expired = float(simulate(problem, sends).table["expired"].sum())
+    objective = score(problem, sends).objective - expiry_penalty(problem) * expired
+    return Start({var: float(sends[b, t]) for (b, t), var in model.sends.items()}, objective)
+
+
+def _no_worse(outcome: Solution, model: Model, problem: Problem, known: np.ndarray, broken: list[str], gap: float) -> Solution:
+    """The solver's outcome, or the known feasible start where that is better (or the outcome has no valid schedule)."""
+    if outcome.values is not None and not broken:
+        found = score(problem, _sends_from(model, problem, outcome)).objective
+        if found >= score(problem, known).objective - 1e-9:
+            return outcome
+    start = _warm(model, problem, known)
+    proven = outcome.bound is not None and Target(gap, outcome.offset).met(start.objective, outcome.bound, True)
+    status = Status.OPTIMAL if proven else Status.FEASIBLE
+    return replace(outcome, status=status, values=dict(start.values), objective=start.objective)
 
 
 def value_gap(objective: float, bound: float, unavoidable_penalty: float) -> float:
@@ -76,6 +100,7 @@ def make_plan(
     gap: float = DEFAULT_GAP,
     solver: str = "highs",
     deadline: Deadline | None = None,
+    start: np.ndarray | None = None,
 ) -> Plan:
     """Plan a scenario: the schedule that maximises MODEL.md's objective.
 
@@ -96,6 +121,12 @@ def make_plan(
     deadline
         A deadline already running (it replaces ``time_limit``): its stages
         record what each solve was given.
+    start
+        A schedule (``sends[bucket, day]``) to start from, e.g. the plan of a
+        neighbouring scenario (one more credit, the previous point of a sweep).
+        Used only if it is feasible here: the solve ends after the LP when it
+        is already within ``gap`` of the LP bound, and the plan is never worse
+        than it (so a sweep over more and more credits never loses value).
 
     >>> from planner.scenario import load_scenario
     >>> from planner.paths import EXAMPLES_DIR
@@ -115,11 +146,15 @@ def make_plan(
     outcome: Solution | None = None
     model: Model | None = None
     broken: list[str] = []
+    shape = (len(problem.buckets), problem.n_days)
+    known = start if start is not None and start.shape == shape and not violations(problem, start) else None
     for exact in (False, True):
         model = build_model(problem, exact_expiry=exact)
         near = _cycle_sends(model, problem)
         shortfall = Penalty(tuple(model.shortfall.values()), problem.shortfall_penalty, forced_shortfall(problem), near=near)
-        outcome = run(model.prob, deadline, target, solver=Solver(solver), box=model.sends.values(), penalty=shortfall)
+        warm = _warm(model, problem, known) if known is not None else None
+        box = model.sends.values()
+        outcome = run(model.prob, deadline, target, solver=Solver(solver), box=box, penalty=shortfall, start=warm)
         if outcome.values is None:
             break
         broken = violations(problem, _sends_from(model, problem, outcome))
@@ -127,6 +162,9 @@ def make_plan(
             break
         # the relaxed ledger let credits expire early to make room under a cap: solve exactly
     assert outcome is not None and model is not None
+    if known is not None:
+        outcome = _no_worse(outcome, model, problem, known, broken, gap)
+        broken = []
     info: dict[str, object] = {"solve_seconds": deadline.elapsed(), "solver": outcome.solver}
     status = _PLAN_STATUS[outcome.status]
     if outcome.values is None:

@@ -137,6 +137,18 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class Start:
+    """A known feasible solution to start from (a warm start): some columns' values and its objective.
+
+    ``values`` may hold only the integer columns (the sends): a caller that
+    reads nothing else from the solution can take it back as it is.
+    """
+
+    values: dict[pulp.LpVariable, float]
+    objective: float
+
+
+@dataclass(frozen=True)
 class Solution:
     """A solve's outcome: status, the variables' values (if any), the proven bound and who solved it."""
 
@@ -161,6 +173,7 @@ def run(
     solver: Solver = Solver.HIGHS,
     box: Iterable[pulp.LpVariable] = (),
     penalty: Penalty | None = None,
+    start: Start | None = None,
 ) -> Solution:
     """Solve a PuLP problem within the deadline: HiGHS in stages (CBC if it fails), or CBC.
 
@@ -179,11 +192,14 @@ def run(
     penalty
         The objective's penalised part whose unavoidable least sum the gap leaves out:
         ``target.offset`` becomes ``penalty.weight`` times its best lower bound.
+    start
+        A feasible solution known beforehand (HiGHS only): when it already meets the target against
+        the LP bound, it is the answer and no MIP runs (a warm re-solve after a small change).
     """
     if penalty is not None:
         target = Target(target.gap, penalty.weight * penalty.floor)
     if solver is Solver.HIGHS and backends.available():
-        outcome = _highs(problem, deadline, target, list(box), penalty)
+        outcome = _highs(problem, deadline, target, list(box), penalty, start)
         if outcome.status is not Status.ERROR:
             return outcome
         fallback = _cbc(problem, deadline, target)
@@ -192,7 +208,12 @@ def run(
 
 
 def _highs(
-    problem: pulp.LpProblem, deadline: Deadline, target: Target, box: list[pulp.LpVariable], penalty: Penalty | None
+    problem: pulp.LpProblem,
+    deadline: Deadline,
+    target: Target,
+    box: list[pulp.LpVariable],
+    penalty: Penalty | None,
+    start: Start | None = None,
 ) -> Solution:
     session = backends.Session(problem)
     variables = problem.variables()
@@ -219,6 +240,8 @@ def _highs(
         target = _raise_offset(session, lp.values, deadline, target, penalty)
     if len(session.integer) == 0:
         return solution(Status.OPTIMAL, lp.values, lp.objective, lp_bound)
+    if start is not None and target.met(start.objective, lp_bound, maximise):
+        return Solution(Status.OPTIMAL, dict(start.values), start.objective, lp_bound, "HiGHS (warm start)", offset=target.offset)
 
     session.make_integer()
     boxed_values: np.ndarray | None = None

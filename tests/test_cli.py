@@ -360,3 +360,33 @@ def test_plan_keeps_the_speed_guard_and_reply_capacity_of_a_v2_file(tmp_path: Pa
     bad.write_text(paced.read_text().replace("growth = 1.5", "growth = 50"))
     out = cli("plan", str(bad))
     assert out.returncode == 2 and "speed_guard.growth = 50: must be between 0 and 10" in out.stderr
+
+
+def test_plan_summary_says_why_and_what_one_more_credit_is_worth(tmp_path: Path) -> None:
+    """The summary's ``why`` (bucket -> reason) and ``credit_value`` (cycle -> responses), equal to planner.why's."""
+    from planner.scenario import load_scenario
+    from planner.solve import make_plan
+    from planner.why import why
+
+    out = cli("plan", SALES, "--summary", str(tmp_path / "s.json"))
+    assert out.returncode == 0, out.stderr
+    summary = json.loads((tmp_path / "s.json").read_text())
+    expected = why(make_plan(load_scenario(SALES))).summary()
+    assert summary["why"] == expected["why"]
+    assert summary["why"]["Initial prospecting"] == "pool of 25 used up"
+    assert set(summary["credit_value"]) == {"1"}
+    assert summary["credit_value"]["1"] == pytest.approx(expected["credit_value"]["1"], abs=1e-6)
+    assert summary["credit_weighted_value"]["1"] > 0
+
+
+def test_compare_writes_the_response_curve(tmp_path: Path) -> None:
+    out = cli("compare", SALES, "--tiers", "Premium Business", "Sales Navigator Core", "--curve", str(tmp_path / "c.csv"))
+    assert out.returncode == 0, out.stderr
+    assert "Cheapest response" in out.stdout
+    rows = list(csv.DictReader((tmp_path / "c.csv").open()))
+    curve = [r for r in rows if r["kind"] == "curve"]
+    tiers = {r["tier"]: r for r in rows if r["kind"] == "tier"}
+    assert [int(r["monthly_credits"]) for r in curve][0] == 0 and int(curve[-1]["monthly_credits"]) == 200
+    responses = [float(r["responses_per_month"]) for r in curve]
+    assert responses == sorted(responses)
+    assert {"Premium Business", "Sales Navigator Core"} <= set(tiers)
