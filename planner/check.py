@@ -57,22 +57,31 @@ def score(problem: Problem, sends: np.ndarray) -> Score:
     return Score(value, shortfall, problem.shortfall_penalty, paid)
 
 
+def week_before(problem: Problem, sends: np.ndarray, t: int) -> float:
+    """The InMails of the 7 days before day t, the speed guard's window: the schedule's, and a re-plan's log before today."""
+    return float(sends[:, max(0, t - 7) : t].sum() + problem.sent_in_week_before(t))
+
+
+def replies_on(problem: Problem, sends: np.ndarray, t: int) -> float:
+    """sum_b r_b x[b, t]: the expected replies of day t's sends (the reply capacity's left side)."""
+    return float(sum(b.rate * sends[b.index, t] for b in problem.buckets))
+
+
 def _pace_violations(problem: Problem, sends: np.ndarray) -> list[str]:
     """The speed guard and the reply capacity (MODEL.md v2), day by day; a re-plan's log fills the week before today."""
     s, cal = problem.scenario, problem.calendar
     found: list[str] = []
-    rates = np.array([b.rate for b in problem.buckets])
     for t in range(problem.n_days):
         today = sends[:, t].sum()
         if s.speed_guard is not None and today > 0:
-            week = sends[:, max(0, t - 7) : t].sum() + problem.sent_in_week_before(t)
-            allowed = s.speed_guard.allowed(float(week))
+            week = week_before(problem, sends, t)
+            allowed = s.speed_guard.allowed(week)
             if today > allowed + TOLERANCE:
                 found.append(
                     f"{cal.date_of(t)}: {today:g} sends above the speed guard's {allowed:g} ({week:g} in the week before)"
                 )
         if s.replies_per_day is not None and today > 0:
-            replies = float(rates @ sends[:, t])
+            replies = replies_on(problem, sends, t)
             if replies > s.replies_per_day + TOLERANCE:
                 found.append(f"{cal.date_of(t)}: {replies:g} expected replies above replies_per_day {s.replies_per_day:g}")
     return found

@@ -34,7 +34,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from planner.check import score, violations
+from planner.check import replies_on, score, violations, week_before
 from planner.ledger import simulate
 from planner.plan import Plan
 from planner.problem import Problem, ResolvedBucket
@@ -210,9 +210,27 @@ def _cap_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) ->
     return cap is not None and sends[:, t].sum() >= cap
 
 
-# the limits on one day's sends, in the order they are named; the speed guard and the reply
-# capacity of MODEL.md v2 are more entries here (a check of one more send of b on day t)
-DAY_LIMITS: tuple[tuple[Limit, DayLimit], ...] = ((Limit.DAILY_CAP, _cap_full),)
+def _guard_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> bool:
+    """MODEL.md v2 speed guard: one more InMail on day t would exceed R0 + g * (the week before) / 7.
+
+    (One more send on t only raises the allowance of the days after it, so day t is the one to check.)
+    """
+    guard = problem.scenario.speed_guard
+    return guard is not None and sends[:, t].sum() + 1 > guard.allowed(week_before(problem, sends, t)) + EPS
+
+
+def _replies_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> bool:
+    """MODEL.md v2 reply capacity: one more send of b on day t would take its expected replies above replies_per_day."""
+    most = problem.scenario.replies_per_day
+    return most is not None and b.rate > 0 and replies_on(problem, sends, t) + b.rate > most + EPS
+
+
+# the limits on one day's sends, in the order they are named (a check of one more send of b on day t)
+DAY_LIMITS: tuple[tuple[Limit, DayLimit], ...] = (
+    (Limit.DAILY_CAP, _cap_full),
+    (Limit.SPEED_GUARD, _guard_full),
+    (Limit.REPLY_CAPACITY, _replies_full),
+)
 
 
 def _day_limit(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> Limit | None:
@@ -417,8 +435,14 @@ def _reserve_only(problem: Problem, sends: np.ndarray, b: int, t: int) -> bool:
 
 
 def _day_sentence(problem: Problem, limit: Limit) -> str:
+    s = problem.scenario
     if limit is Limit.DAILY_CAP:
-        return f"the daily cap of {problem.scenario.daily_cap} is full on every day it could send"
+        return f"the daily cap of {s.daily_cap} is full on every day it could send"
+    if limit is Limit.SPEED_GUARD and s.speed_guard is not None:
+        guard = s.speed_guard
+        return f"the speed guard (base {guard.base:g}, growth {guard.growth:g}) allows no more on every day it could send"
+    if limit is Limit.REPLY_CAPACITY:
+        return f"the reply capacity of {s.replies_per_day:g} expected replies a day is reached on every day it could send"
     return f"the {limit.replace('_', ' ')} is reached on every day it could send"
 
 

@@ -23,7 +23,7 @@ from planner.paths import EXAMPLES_DIR
 from planner.plan import Plan
 from planner.scenario import Scenario, load_scenario, parse_scenario
 from planner.solve import make_plan
-from planner.why import Limit, Why, credit_value, explain, with_grant
+from planner.why import Limit, Why, credit_value, explain, follow_up_room, with_grant
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "five_buckets.toml"
 
@@ -50,6 +50,7 @@ PLANS = {
     "team_upgrade": lambda: make_plan(load_scenario(EXAMPLES_DIR / "team_upgrade.toml")),
     "two_goals": lambda: make_plan(_scenario()),
     "two_goals_capped": lambda: make_plan(_scenario(cycles=2, daily_cap=3)),
+    "two_goals_paced": lambda: make_plan(_scenario(speed_guard={"base": 1, "growth": 0.5}, replies_per_day=0.3)),
 }
 
 
@@ -157,6 +158,30 @@ def test_the_daily_cap_said_full_is_full() -> None:
                 days = [t for t in problem.days_of(c.cycle) if problem.can_send(t)]
                 assert all(plan.sends[:, t].sum() == 1 for t in days)
     assert any(c.limit is Limit.DAILY_CAP for b in explain(plan).buckets for c in b.cycles)
+
+
+@pytest.mark.parametrize(
+    ("pace", "limit", "said", "broken"),
+    [
+        ({"speed_guard": {"base": 1, "growth": 0.5}}, Limit.SPEED_GUARD, "speed guard", "speed guard"),
+        ({"replies_per_day": 0.2}, Limit.REPLY_CAPACITY, "reply capacity", "replies_per_day"),
+    ],
+)
+def test_a_pace_said_full_leaves_no_room_for_one_more_send(pace: dict[str, object], limit: Limit, said: str, broken: str) -> None:
+    """A bucket held by the speed guard or the reply capacity: one more of its sends on any day it could send
+    (a send day on which its follow-up eligibility has room) breaks that limit."""
+    plan = make_plan(_scenario(**pace))
+    problem = plan.problem
+    held = [(b, c) for b in explain(plan).buckets for c in b.cycles if c.limit is limit]
+    assert held, [(b.bucket, b.reason) for b in explain(plan).buckets]
+    for b, c in held:
+        assert said in b.reason
+        bucket = problem.buckets[_index(plan, b.bucket)]
+        days = [d for d in problem.days_of(c.cycle) if problem.can_send(d)]
+        for t in [d for d in days if follow_up_room(problem, plan.sends, bucket, d) >= 1]:
+            more = plan.sends.copy()
+            more[bucket.index, t] += 1
+            assert any(broken in v for v in violations(problem, more)), (b.bucket, t)
 
 
 def test_credits_said_none_left_cannot_pay_one_more_send() -> None:
