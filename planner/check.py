@@ -23,9 +23,9 @@ class Score:
     """The objective of MODEL.md, split into its parts."""
 
     weighted_value: float
-    shortfall: dict[tuple[Goal, int], int]  # per goal and cycle with a target
+    shortfall: dict[tuple[int, Goal, int], int]  # per seat, goal and cycle with a target
     penalty_weight: float
-    paid: dict[tuple[Goal, int], int]  # credit-paid sends per goal and cycle with a target
+    paid: dict[tuple[int, Goal, int], int]  # credit-paid sends per seat, goal and cycle with a target
 
     @property
     def total_shortfall(self) -> int:
@@ -42,35 +42,45 @@ def score(problem: Problem, sends: np.ndarray) -> Score:
     for b in problem.buckets:
         for t in np.nonzero(sends[b.index])[0]:
             value += b.weight * b.rate * problem.value_factor(int(t)) * sends[b.index, t]
-    shortfall: dict[tuple[Goal, int], int] = {}
-    paid: dict[tuple[Goal, int], int] = {}
+    shortfall: dict[tuple[int, Goal, int], int] = {}
+    paid: dict[tuple[int, Goal, int], int] = {}
     cal = problem.calendar
     for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
-        for g in problem.goals:
-            target = problem.goal_target(g, k)
+        for s, g in problem.goal_keys():
+            target = problem.goal_target(s, g, k)
             if target <= 0:
                 continue
-            sent = sum(int(sends[b.index, days.start : days.stop].sum()) for b in problem.buckets if b.goal == g and not b.free)
-            paid[g, k] = sent
-            shortfall[g, k] = max(0, target - sent)
+            mine = [b.index for b in problem.buckets_of(s) if b.goal == g and not b.free]
+            sent = int(sends[mine, days.start : days.stop].sum())
+            paid[s, g, k] = sent
+            shortfall[s, g, k] = max(0, target - sent)
     return Score(value, shortfall, problem.shortfall_penalty, paid)
 
 
 def violations(problem: Problem, sends: np.ndarray) -> list[str]:
     """Every constraint the schedule breaks, in words; empty when it is feasible."""
-    s = problem.scenario
     cal = problem.calendar
     found: list[str] = []
     if sends.shape != (len(problem.buckets), problem.n_days):
         return [f"schedule has shape {sends.shape}, expected {(len(problem.buckets), problem.n_days)}"]
     if (sends < 0).any() or not np.array_equal(sends, np.round(sends)):
         found.append("sends must be whole numbers >= 0")
-    for t in range(problem.n_days):
-        if not problem.can_send(t) and sends[:, t].any():
-            found.append(f"{cal.date_of(t)}: sends on a day that is not a send day")
-        if s.daily_cap is not None and sends[:, t].sum() > s.daily_cap:
-            found.append(f"{cal.date_of(t)}: {sends[:, t].sum():g} sends above the daily cap {s.daily_cap}")
+    for seat in problem.seats:
+        mine = [b.index for b in problem.buckets_of(seat.index)]
+        who = f" ({seat.name})" if problem.is_team else ""
+        for t in range(problem.n_days):
+            day = sends[mine, t].sum()
+            if not problem.can_send(t, seat.index) and day:
+                found.append(f"{cal.date_of(t)}{who}: sends on a day that is not a send day")
+            if seat.daily_cap is not None and day > seat.daily_cap:
+                found.append(f"{cal.date_of(t)}{who}: {day:g} sends above the daily cap {seat.daily_cap}")
+        paid = [b.index for b in problem.buckets_of(seat.index) if not b.free]
+        for k in problem.cycles_ahead():
+            days = cal.cycle_days(k)
+            spent = sends[paid, days.start : days.stop].sum()
+            if seat.seat_cap is not None and spent > seat.seat_cap:
+                found.append(f"cycle {k + 1}{who}: {spent:g} credits spent, above the seat cap {seat.seat_cap}")
     for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
         for b in problem.buckets:
