@@ -23,9 +23,9 @@ class Score:
     """The objective of MODEL.md, split into its parts."""
 
     weighted_value: float
-    shortfall: dict[tuple[Goal, int], int]  # per goal and cycle with a target
+    shortfall: dict[tuple[int, Goal, int], int]  # per seat, goal and cycle with a target
     penalty_weight: float
-    paid: dict[tuple[Goal, int], int]  # credit-paid sends per goal and cycle with a target
+    paid: dict[tuple[int, Goal, int], int]  # credit-paid sends per seat, goal and cycle with a target
 
     @property
     def total_shortfall(self) -> int:
@@ -42,65 +42,80 @@ def score(problem: Problem, sends: np.ndarray) -> Score:
     for b in problem.buckets:
         for t in np.nonzero(sends[b.index])[0]:
             value += b.weight * b.rate * problem.value_factor(int(t)) * sends[b.index, t]
-    shortfall: dict[tuple[Goal, int], int] = {}
-    paid: dict[tuple[Goal, int], int] = {}
+    shortfall: dict[tuple[int, Goal, int], int] = {}
+    paid: dict[tuple[int, Goal, int], int] = {}
     cal = problem.calendar
     for k in problem.cycles_ahead():
         days = cal.cycle_days(k)
-        for g in problem.goals:
-            target = problem.goal_target(g, k)
+        for s, g in problem.goal_keys():
+            target = problem.goal_target(s, g, k)
             if target <= 0:
                 continue
-            sent = sum(int(sends[b.index, days.start : days.stop].sum()) for b in problem.buckets if b.goal == g and not b.free)
-            paid[g, k] = sent
-            shortfall[g, k] = max(0, target - sent)
+            mine = [b.index for b in problem.buckets_of(s) if b.goal == g and not b.free]
+            sent = int(sends[mine, days.start : days.stop].sum())
+            paid[s, g, k] = sent
+            shortfall[s, g, k] = max(0, target - sent)
     return Score(value, shortfall, problem.shortfall_penalty, paid)
 
 
-def week_before(problem: Problem, sends: np.ndarray, t: int) -> float:
-    """The InMails of the 7 days before day t, the speed guard's window: the schedule's, and a re-plan's log before today."""
-    return float(sends[:, max(0, t - 7) : t].sum() + problem.sent_in_week_before(t))
+def week_before(problem: Problem, sends: np.ndarray, t: int, seat: int = 0) -> float:
+    """The InMails of seat's buckets in the 7 days before day t, the speed guard's window (a re-plan's log included)."""
+    mine = [b.index for b in problem.buckets_of(seat)]
+    return float(sends[mine, max(0, t - 7) : t].sum() + problem.sent_in_week_before(t))
 
 
-def replies_on(problem: Problem, sends: np.ndarray, t: int) -> float:
-    """sum_b r_b x[b, t]: the expected replies of day t's sends (the reply capacity's left side)."""
-    return float(sum(b.rate * sends[b.index, t] for b in problem.buckets))
+def replies_on(problem: Problem, sends: np.ndarray, t: int, seat: int = 0) -> float:
+    """sum_{b of seat} r_b x[b, t]: the expected replies of the seat's sends on day t (the reply capacity's left side)."""
+    return float(sum(b.rate * sends[b.index, t] for b in problem.buckets_of(seat)))
 
 
 def _pace_violations(problem: Problem, sends: np.ndarray) -> list[str]:
-    """The speed guard and the reply capacity (MODEL.md v2), day by day; a re-plan's log fills the week before today."""
+    """The speed guard and the reply capacity (MODEL.md v2) of every seat, day by day (a re-plan's log before today counts)."""
     s, cal = problem.scenario, problem.calendar
     found: list[str] = []
-    for t in range(problem.n_days):
-        today = sends[:, t].sum()
-        if s.speed_guard is not None and today > 0:
-            week = week_before(problem, sends, t)
-            allowed = s.speed_guard.allowed(week)
-            if today > allowed + TOLERANCE:
-                found.append(
-                    f"{cal.date_of(t)}: {today:g} sends above the speed guard's {allowed:g} ({week:g} in the week before)"
-                )
-        if s.replies_per_day is not None and today > 0:
-            replies = replies_on(problem, sends, t)
-            if replies > s.replies_per_day + TOLERANCE:
-                found.append(f"{cal.date_of(t)}: {replies:g} expected replies above replies_per_day {s.replies_per_day:g}")
+    for seat in problem.seats:
+        who = f" ({seat.name})" if problem.is_team else ""
+        mine = [b.index for b in problem.buckets_of(seat.index)]
+        for t in range(problem.n_days):
+            today = sends[mine, t].sum()
+            if s.speed_guard is not None and today > 0:
+                week = week_before(problem, sends, t, seat.index)
+                allowed = s.speed_guard.allowed(week)
+                if today > allowed + TOLERANCE:
+                    above = f"{today:g} sends above the speed guard's {allowed:g} ({week:g} in the week before)"
+                    found.append(f"{cal.date_of(t)}{who}: {above}")
+            if s.replies_per_day is not None and today > 0:
+                replies = replies_on(problem, sends, t, seat.index)
+                if replies > s.replies_per_day + TOLERANCE:
+                    found.append(
+                        f"{cal.date_of(t)}{who}: {replies:g} expected replies above replies_per_day {s.replies_per_day:g}"
+                    )
     return found
 
 
 def violations(problem: Problem, sends: np.ndarray) -> list[str]:
     """Every constraint the schedule breaks, in words; empty when it is feasible."""
-    s = problem.scenario
     cal = problem.calendar
     found: list[str] = []
     if sends.shape != (len(problem.buckets), problem.n_days):
         return [f"schedule has shape {sends.shape}, expected {(len(problem.buckets), problem.n_days)}"]
     if (sends < 0).any() or not np.array_equal(sends, np.round(sends)):
         found.append("sends must be whole numbers >= 0")
-    for t in range(problem.n_days):
-        if not problem.can_send(t) and sends[:, t].any():
-            found.append(f"{cal.date_of(t)}: sends on a day that is not a send day")
-        if s.daily_cap is not None and sends[:, t].sum() > s.daily_cap:
-            found.append(f"{cal.date_of(t)}: {sends[:, t].sum():g} sends above the daily cap {s.daily_cap}")
+    for seat in problem.seats:
+        mine = [b.index for b in problem.buckets_of(seat.index)]
+        who = f" ({seat.name})" if problem.is_team else ""
+        for t in range(problem.n_days):
+            day = sends[mine, t].sum()
+            if not problem.can_send(t, seat.index) and day:
+                found.append(f"{cal.date_of(t)}{who}: sends on a day that is not a send day")
+            if seat.daily_cap is not None and day > seat.daily_cap:
+                found.append(f"{cal.date_of(t)}{who}: {day:g} sends above the daily cap {seat.daily_cap}")
+        paid = [b.index for b in problem.buckets_of(seat.index) if not b.free]
+        for k in problem.cycles_ahead():
+            days = cal.cycle_days(k)
+            spent = sends[paid, days.start : days.stop].sum()
+            if seat.seat_cap is not None and spent > seat.seat_cap:
+                found.append(f"cycle {k + 1}{who}: {spent:g} credits spent, above the seat cap {seat.seat_cap}")
     found += _pace_violations(problem, sends)
     for k in problem.cycles_ahead():
         days = cal.cycle_days(k)

@@ -387,7 +387,8 @@ def _plan(args: argparse.Namespace) -> int:
             plan = err.plan
         else:
             plan = safe.plan
-            scenario = plan.problem.scenario  # with the reliance chosen: what --save keeps is what was planned
+            # with the reliance chosen: what --save keeps is what was planned
+            scenario = scenario.model_copy(update={"refund_reliance": safe.reliance})
             print(f"safe reliance: {safe.sentence} ({safe.report.paths:,} paths)")
             data = plan.summary() | {"refund_reliance": safe.reliance, "max_risk": args.max_risk, "risk": safe.report.summary()}
     _report(plan)

@@ -115,15 +115,26 @@ def _unused_in_cycle(plan: Plan, k: int) -> float:
     return unused + (float(rows["closing"].iloc[-1]) if k == plan.problem.calendar.cycles - 1 else 0.0)
 
 
+def _at_daily_cap(plan: Plan, seat: int, days: range) -> bool:
+    """Whether the seat sends its whole daily cap on every one of its send days among ``days``."""
+    problem = plan.problem
+    cap = problem.seats[seat].daily_cap
+    mine = [b.index for b in problem.buckets_of(seat)]
+    return cap is not None and all(plan.sends[mine, t].sum() >= cap for t in days if problem.can_send(t, seat))
+
+
 def _holding_back(plan: Plan, k: int) -> str:
     """What keeps cycle k's credit-paid sends where they are, in words."""
     problem = plan.problem
     days = problem.calendar.cycle_days(k)
     send_days = [t for t in days if problem.can_send(t)]
-    cap = problem.scenario.daily_cap
+    caps = {seat.daily_cap for seat in problem.seats}
     if not send_days:
         return f"no send day in cycle {k + 1}"
-    if cap is not None and all(plan.sends[:, t].sum() >= cap for t in send_days):
+    if None not in caps and all(_at_daily_cap(plan, seat.index, days) for seat in problem.seats):
+        cap = caps.pop() if len(caps) == 1 else None
+        if cap is None:
+            return "the seats' daily caps"
         return f"the daily cap of {cap} InMail{'s' if cap != 1 else ''} a day"
     paid = [b for b in problem.buckets if not b.free]
     if not paid:

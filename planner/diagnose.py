@@ -34,6 +34,30 @@ def _first_grant(problem: Problem, k: int) -> int:
     return problem.grants[k] if problem.calendar.cycle_starts[k] >= problem.first_day else 0
 
 
+def _seat_rules(problem: Problem, k: int, label: str) -> list[str]:
+    """Minimums of a seat in cycle k that its send days, its daily cap or its seat cap cannot hold."""
+    reasons: list[str] = []
+    days = problem.days_of(k)
+    for seat in problem.seats:
+        where = f"{label}, seat {seat.name}" if problem.is_team else label
+        send_days = sum(1 for t in days if problem.can_send(t, seat.index))
+        total_min = sum(problem.min_of(b, k) for b in problem.buckets_of(seat.index))
+        if total_min and send_days == 0:
+            reasons.append(
+                f"{where}: minimums need {total_min} sends but the cycle has no send day "
+                f"(send days {', '.join(map(str, seat.send_days)) or 'none'}, {len(seat.days_off)} days off)"
+            )
+        elif seat.daily_cap is not None and total_min > send_days * seat.daily_cap:
+            reasons.append(
+                f"{where}: minimums need {total_min} sends but {send_days} send days x {seat.daily_cap}/day allow "
+                f"{send_days * seat.daily_cap}"
+            )
+        paid_min = sum(problem.min_of(b, k) for b in problem.buckets_of(seat.index) if not b.free)
+        if seat.seat_cap is not None and paid_min > seat.seat_cap:
+            reasons.append(f"{where}: minimums need {paid_min} credit-paid sends but the seat cap allows {seat.seat_cap}")
+    return reasons
+
+
 def counting_rules(problem: Problem) -> list[str]:
     """Conflicts that simple counts prove, each with its numbers (over the cycles the plan covers)."""
     s = problem.scenario
@@ -43,21 +67,10 @@ def counting_rules(problem: Problem) -> list[str]:
     for k in problem.cycles_ahead():
         label = _cycle_label(problem, k)
         days = problem.days_of(k)
-        send_days = sum(1 for t in days if problem.can_send(t))
-        total_min = sum(problem.min_of(b, k) for b in problem.buckets)
-        if total_min and send_days == 0:
-            reasons.append(
-                f"{label}: minimums need {total_min} sends but the cycle has no send day "
-                f"(send days {', '.join(map(str, s.send_days)) or 'none'}, {len(s.days_off)} days off)"
-            )
-        elif s.daily_cap is not None and total_min > send_days * s.daily_cap:
-            reasons.append(
-                f"{label}: minimums need {total_min} sends but {send_days} send days x {s.daily_cap}/day allow "
-                f"{send_days * s.daily_cap}"
-            )
+        reasons += _seat_rules(problem, k, label)
         paid_min = sum(problem.min_of(b, k) for b in problem.buckets if not b.free)
         tier = problem.tiers[k]
-        cap = tier.balance_cap
+        cap = problem.balance_cap(k)
         grant = _first_grant(problem, k)
         held = grant + carried if cap is None or grant == 0 else min(grant + carried, max(cap, carried))
         refund = (
@@ -105,6 +118,8 @@ def _pace_rules(problem: Problem) -> list[str]:
     """Minimums that the speed guard or the reply capacity (MODEL.md v2) cannot fit, with the numbers."""
     s = problem.scenario
     reasons: list[str] = []
+    if problem.is_team:
+        return reasons  # the guard and the reply capacity are each seat's: these one-person counts do not apply
     most = most_sends_under_guard(problem, s.speed_guard) if s.speed_guard is not None else None
     for k in problem.cycles_ahead():
         label = _cycle_label(problem, k)

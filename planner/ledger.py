@@ -140,16 +140,16 @@ def run_ledger(
     violations: list[Violation] = []
     for t in range(first_day, end):
         k = cal.cycle_of(t)
-        tier = problem.tiers[k]
+        tier, cap = problem.tiers[k], problem.balance_cap(k)  # a team's cap is the pool's
         opening = sum(lot.amount for lot in held_lots)
         granted = forfeited = 0.0
         if t in starts:
             granted = float(problem.grants[k])
-            if tier.balance_cap is not None:
+            if cap is not None:
                 # exactly max(0, balance + grant - cap); beyond the grant itself (a balance
                 # lifted over the cap by credit-backs) the excess goes from the credits
                 # that expire first
-                forfeited = max(0.0, opening + granted - tier.balance_cap)
+                forfeited = max(0.0, opening + granted - cap)
                 _take(held_lots, forfeited - granted)
             kept = granted - min(granted, forfeited)
             if kept > 0:
@@ -185,7 +185,7 @@ def run_ledger(
                 "oldest_expiry": cal.date_of(oldest) if oldest is not None else None,
                 "expiring_on_oldest": sum(lot.amount for lot in held_lots if lot.last_day == oldest),
                 "reserve_floor": floor if problem.reserve_applies(t) else 0,
-                "balance_cap": tier.balance_cap,
+                "balance_cap": cap,
             }
         )
     table = pd.DataFrame(rows, columns=LEDGER_COLUMNS)

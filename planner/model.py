@@ -75,7 +75,7 @@ def balance_bound(problem: Problem) -> float:
     with the cap itself, hence the largest cap. (It was ``2 * (grants + held) +
     1000``: valid, but a weaker LP relaxation.)
     """
-    caps = [t.balance_cap for t in problem.tiers if t.balance_cap is not None]
+    caps = [cap for k in range(problem.calendar.cycles) if (cap := problem.balance_cap(k)) is not None]
     return max([_base_credits(problem), *caps]) + 1.0
 
 
@@ -112,7 +112,7 @@ class Model:
 
     prob: pulp.LpProblem
     sends: dict[tuple[int, int], pulp.LpVariable]  # (bucket, day) -> integer sends
-    shortfall: dict[tuple[Goal, int], pulp.LpVariable]  # (goal, cycle) -> u
+    shortfall: dict[tuple[int, Goal, int], pulp.LpVariable]  # (seat, goal, cycle) -> u
     slacks: dict[Slack, pulp.LpVariable] = field(default_factory=dict)  # elastic diagnosis only
 
 
@@ -268,7 +268,7 @@ class _Builder:
         self.paid = [b for b in problem.buckets if not b.free]
         self.slacks: dict[Slack, pulp.LpVariable] = {}
         self.x: dict[tuple[int, int], pulp.LpVariable] = {}
-        self.shortfall: dict[tuple[Goal, int], pulp.LpVariable] = {}
+        self.shortfall: dict[tuple[int, Goal, int], pulp.LpVariable] = {}
         self.expiry_vars: list[pulp.LpVariable] = []
         self.inflow: dict[int, Expr] = {}  # day -> what arrives (grants kept, credit-backs, credits due)
         self.removed: dict[int, pulp.LpVariable] = {}  # capped grant day -> credits held forfeited beyond the grant
@@ -287,21 +287,23 @@ class _Builder:
         return pulp.LpAffineExpression(var)
 
     def sends(self) -> None:
-        """x[b, d] in {0, 1, ...}: whole sends per bucket and send day, at most min(pool_b, daily_cap)."""
-        cap = self.problem.scenario.daily_cap
-        for b in self.problem.buckets:
-            bounds = [v for v in (b.pool, cap) if v is not None]
+        """x[b, d] in {0, 1, ...}: whole sends per bucket and send day of its seat, at most min(pool_b, daily_cap, seat_cap)."""
+        problem = self.problem
+        for b in problem.buckets:
+            seat = problem.seats[b.seat]
+            bounds = [v for v in (b.pool, seat.daily_cap, None if b.free else seat.seat_cap) if v is not None]
             upper = min(bounds) if bounds else None
             for t in self.send_days:
-                self.x[b.index, t] = self.prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
+                if problem.can_send(t, b.seat):
+                    self.x[b.index, t] = self.prob.add_variable(f"x_{b.index}_{t}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
 
     def _cycle_sends(self, b: int, k: int) -> Expr:
         """sum_{d in cycle k} x[b, d], over the send days the plan covers."""
         return pulp.lpSum(self.x[b, t] for t in self.problem.days_of(k) if (b, t) in self.x)
 
     def _day_spend(self, t: int) -> Expr:
-        """sum_{b credit-paid} x[b, d]: the credits day d's sends use."""
-        return pulp.lpSum(self.x[b.index, t] for b in self.paid)
+        """sum_{b credit-paid} x[b, d]: the credits day d's sends use (every seat's: they pay from the pool)."""
+        return pulp.lpSum(self.x[b.index, t] for b in self.paid if (b.index, t) in self.x)
 
     def pools(self) -> None:
         """Constraint 2, pool: sum_{d in cycle k} x[b, d] <= pool_b (less what a re-plan's log sent), each cycle."""
@@ -324,38 +326,57 @@ class _Builder:
                     self.prob.addConstraint(self._cycle_sends(b.index, k) + give >= least, f"min_{b.index}_{k}")
 
     def daily_cap(self) -> None:
-        """Constraint 5, daily cap: sum_b x[b, d] <= daily_cap, each send day."""
-        cap = self.problem.scenario.daily_cap
-        if cap is None:
-            return
-        for t in self.send_days:
-            self.prob.addConstraint(pulp.lpSum(self.x[b.index, t] for b in self.problem.buckets) <= cap, f"cap_{t}")
+        """Constraint 5, daily cap of each seat s: sum_{b of s} x[b, d] <= daily_cap_s, each send day."""
+        for seat in self.problem.seats:
+            cap = seat.daily_cap
+            mine = self.problem.buckets_of(seat.index)
+            if cap is None:
+                continue
+            for t in self.send_days:
+                day = [self.x[b.index, t] for b in mine if (b.index, t) in self.x]
+                if day:
+                    self.prob.addConstraint(pulp.lpSum(day) <= cap, f"cap_{seat.index}_{t}")
+
+    def seat_caps(self) -> None:
+        """Teams, seat cap of each seat s and cycle k: sum_{b of s, credit-paid} sum_{d in k} x[b, d] <= seat_cap_s."""
+        problem = self.problem
+        for seat in problem.seats:
+            paid = [b for b in problem.buckets_of(seat.index) if not b.free]
+            if seat.seat_cap is None or not paid:
+                continue
+            for k in problem.cycles_ahead():
+                spend = pulp.lpSum(self._cycle_sends(b.index, k) for b in paid)
+                self.prob.addConstraint(spend <= seat.seat_cap, f"seat_cap_{seat.index}_{k}")
 
     def speed_guard(self) -> None:
-        """MODEL.md v2, speed guard (base R0, growth g), each send day d (credit-paid and free sends alike):
+        """MODEL.md v2, speed guard (base R0, growth g) of each seat s (a person), each send day d, free sends too:
 
-            sum_b x[b, d] <= R0 + g / 7 * (sum_b sum_{d-7 <= d' < d} x[b, d'] + L(d))
+            sum_{b of s} x[b, d] <= R0 + g / 7 * (sum_{b of s} sum_{d-7 <= d' < d} x[b, d'] + L(d))
 
         L(d) is what a re-plan's log sent in those 7 days before today; days before ``start`` count as none.
         """
         guard = self.problem.scenario.speed_guard
         if guard is None:
             return
-        buckets = self.problem.buckets
-        for t in self.send_days:
-            week = pulp.lpSum(self.x[b.index, d] for d in range(t - 7, t) for b in buckets if (b.index, d) in self.x)
-            day = pulp.lpSum(self.x[b.index, t] for b in buckets)
-            logged = self.problem.sent_in_week_before(t)
-            self.prob.addConstraint(day - guard.growth / 7 * week <= guard.allowed(logged), f"guard_{t}")
+        for seat in self.problem.seats:
+            mine = self.problem.buckets_of(seat.index)
+            for t in self.send_days:
+                day = pulp.lpSum(self.x[b.index, t] for b in mine if (b.index, t) in self.x)
+                week = pulp.lpSum(self.x[b.index, d] for d in range(t - 7, t) for b in mine if (b.index, d) in self.x)
+                logged = self.problem.sent_in_week_before(t)
+                self.prob.addConstraint(day - guard.growth / 7 * week <= guard.allowed(logged), f"guard_{seat.index}_{t}")
 
     def reply_capacity(self) -> None:
-        """MODEL.md v2, reply capacity C, each send day d: sum_b r_b x[b, d] <= C (expected replies, free sends too)."""
+        """MODEL.md v2, reply capacity C of each seat s, each send day d: sum_{b of s} r_b x[b, d] <= C (free sends too)."""
         most = self.problem.scenario.replies_per_day
-        answered = [b for b in self.problem.buckets if b.rate > 0]
-        if most is None or not answered:
+        if most is None:
             return
-        for t in self.send_days:
-            self.prob.addConstraint(pulp.lpSum(b.rate * self.x[b.index, t] for b in answered) <= most, f"replies_{t}")
+        for seat in self.problem.seats:
+            answered = [b for b in self.problem.buckets_of(seat.index) if b.rate > 0]
+            for t in self.send_days:
+                day = [(self.x[b.index, t], b.rate) for b in answered if (b.index, t) in self.x]
+                if day:
+                    self.prob.addConstraint(_weighted(day) <= most, f"replies_{seat.index}_{t}")
 
     def follow_ups(self) -> None:
         """Constraint 4, follow-up of f after p with gap G, each day d:
@@ -369,7 +390,7 @@ class _Builder:
 
         def cumulative(bi: int) -> _Running:
             if bi not in running:
-                sends = {t: pulp.LpAffineExpression(self.x[bi, t]) for t in self.send_days}
+                sends = {t: pulp.LpAffineExpression(self.x[bi, t]) for t in self.send_days if (bi, t) in self.x}
                 running[bi] = _Running(self.prob, f"cum{bi}", sends)
             return running[bi]
 
@@ -378,6 +399,8 @@ class _Builder:
                 continue
             child, parent = cumulative(f.index), cumulative(f.parent)
             for t in self.send_days:
+                if (f.index, t) not in self.x:
+                    continue  # a day the follow-up's seat does not send: the row of its last send day holds
                 eligible = f.alpha * parent.through(t - f.gap_days) + self.problem.extra_eligible(f, t)
                 self.prob.addConstraint(child.through(t) <= eligible, f"follow_{f.index}_{t}")
 
@@ -393,7 +416,7 @@ class _Builder:
         opening = problem.opening_credits
         for t in problem.grant_days():
             k = cal.cycle_of(t)
-            grant, cap = problem.grants[k], problem.tiers[k].balance_cap
+            grant, cap = problem.grants[k], problem.balance_cap(k)
             if cap is None:
                 if grant > 0:
                     self.inflow[t] = pulp.LpAffineExpression(constant=float(grant))
@@ -421,7 +444,7 @@ class _Builder:
             rate = problem.refund_rate(t)
             paying = [b for b in self.paid if b.rate > 0]
             if rate > 0 and paying and t + lag < problem.n_days:
-                back = _weighted((self.x[b.index, t], rate * b.rate) for b in paying)
+                back = _weighted((self.x[b.index, t], rate * b.rate) for b in paying if (b.index, t) in self.x)
                 inflow[t + lag] = inflow.get(t + lag, _zero()) + back
         for t, amount in problem.start.credits_due.items():
             inflow[t] = inflow.get(t, _zero()) + amount
@@ -535,20 +558,23 @@ class _Builder:
                 self.prob.addConstraint(self.held_before_expiry[t] + give >= floor, f"reserve_{t}")
 
     def goal_mix(self) -> None:
-        """Constraint 7, goal mix (soft), each goal g and cycle k with a target:
+        """Constraint 7, goal mix (soft), each seat s, goal g and cycle k with a target:
 
-        sum_{b of g, credit-paid} sum_{d in k} x[b, d] + u[g, k] >= floor(share_g * (credits + bonus of k)),
-        0 <= u[g, k] <= target (less what a re-plan's log paid for)
+        sum_{b of s and g, credit-paid} sum_{d in k} x[b, d] + u[s, g, k] >= floor(share_sg * credits_sk),
+        0 <= u[s, g, k] <= target (less what a re-plan's log paid for)
+
+        credits_sk = monthly credits + bonus / seats, at most seat_cap_s (:meth:`Problem.seat_credits`);
+        one seat: monthly credits + bonus of k, as in v1.
         """
         problem = self.problem
         for k in problem.cycles_ahead():
-            for g in problem.goals:
-                target = problem.goal_target(g, k)
+            for s, g in problem.goal_keys():
+                target = problem.goal_target(s, g, k)
                 if target <= 0:
                     continue
-                u = self.shortfall[g, k] = self.prob.add_variable(f"short_{g}_{k}", lowBound=0, upBound=target)
-                paid = pulp.lpSum(self._cycle_sends(b.index, k) for b in self.paid if b.goal == g)
-                self.prob.addConstraint(paid + u >= target, f"goal_{g}_{k}")
+                u = self.shortfall[s, g, k] = self.prob.add_variable(f"short_{s}_{g}_{k}", lowBound=0, upBound=target)
+                paid = pulp.lpSum(self._cycle_sends(b.index, k) for b in self.paid if b.goal == g and b.seat == s)
+                self.prob.addConstraint(paid + u >= target, f"goal_{s}_{g}_{k}")
 
     def objective(self) -> None:
         """Maximise sum_{b,d} w_b r_b weekday_factor(d) (1 - delta t_d) x[b, d] - M sum u[g, k] - e sum expired.
@@ -561,7 +587,7 @@ class _Builder:
             return
         problem = self.problem
         factor = {t: problem.value_factor(t) for t in self.send_days}
-        value = _weighted((self.x[b.index, t], b.weight * b.rate * factor[t]) for b in problem.buckets for t in self.send_days)
+        value = _weighted((x, problem.buckets[b].weight * problem.buckets[b].rate * factor[t]) for (b, t), x in self.x.items())
         shortfall = _weighted((u, problem.shortfall_penalty) for u in self.shortfall.values())
         expired = _weighted((gone, expiry_penalty(problem)) for gone in self.expiry_vars)
         self.prob.setObjective(value - shortfall - expired)
@@ -578,6 +604,7 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     builder.pools()
     builder.minimums()
     builder.daily_cap()
+    builder.seat_caps()
     builder.speed_guard()
     builder.reply_capacity()
     builder.follow_ups()
@@ -594,44 +621,47 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
 def forced_shortfall(problem: Problem) -> int:
     """A lower bound on the goal-mix shortfall of every schedule: what no plan can avoid.
 
-    For goal g and cycle k, the credit-paid sends of g in k are at most
-    ``P_gk = sum of pool_of(b, k)`` over g's credit-paid buckets (unbounded
-    if one has no pool, 0 if g has none), and at most
-    ``daily_cap * (send days of k)``; so every schedule has
+    For seat s, goal g and cycle k, the credit-paid sends of g in k are at most
+    ``P_sgk = sum of pool_of(b, k)`` over s's credit-paid buckets of g (unbounded
+    if one has no pool, 0 if g has none), at most ``daily_cap_s * (s's send days of k)``
+    and at most ``seat_cap_s``; so every schedule has
 
-        u_{g,k} >= max(0, target_{g,k} - min(P_gk, daily_cap * send days)),
+        u_{s,g,k} >= max(0, target_{s,g,k} - min(P_sgk, daily_cap_s * send days, seat_cap_s)),
 
-    and, all goals together, ``sum_g u_{g,k} >= sum_g target_{g,k} - min(sum_g P_gk,
-    daily_cap * send days)``; the larger of the two sums counts. The speed
+    and, all of s's goals together, ``sum_g u_{s,g,k} >= sum_g target_{s,g,k} - min(sum_g P_sgk,
+    daily_cap_s * send days, seat_cap_s)``; the larger of the two sums counts. The speed
     guard and the reply capacity (MODEL.md v2) limit the sends further and are
     left out: a bound on fewer limits is lower, so it stays a valid lower
     bound (the gap it measures is then at worst a little wider). The solver
     adds ``M`` times this back to the objective when it measures
     the gap, so that an unavoidable shortfall does not dilute it.
     """
-    cap = problem.scenario.daily_cap
-    total = 0
-    for k in problem.cycles_ahead():
-        send_days = sum(1 for t in problem.days_of(k) if problem.can_send(t))
-        by_days = send_days * cap if cap is not None else (0 if send_days == 0 else None)
-        each, targets, pools = 0, 0, 0
-        unbounded = False
-        for g in problem.goals:
-            target = problem.goal_target(g, k)
-            if target <= 0:
+    return sum(_forced_seat_shortfall(problem, seat, k) for seat in range(problem.n_seats) for k in problem.cycles_ahead())
+
+
+def _forced_seat_shortfall(problem: Problem, seat: int, k: int) -> int:
+    """The shortfall no schedule avoids for one seat in cycle k (:func:`forced_shortfall`)."""
+    cap, seat_cap = problem.seats[seat].daily_cap, problem.seats[seat].seat_cap
+    send_days = sum(1 for t in problem.days_of(k) if problem.can_send(t, seat))
+    by_days = send_days * cap if cap is not None else (0 if send_days == 0 else None)
+    limit = min([v for v in (by_days, seat_cap) if v is not None], default=None)
+    each, targets, pools = 0, 0, 0
+    unbounded = False
+    for g in problem.goals_of(seat):
+        target = problem.goal_target(seat, g, k)
+        if target <= 0:
+            continue
+        most: int | None = 0
+        for b in problem.buckets_of(seat):
+            if b.goal != g or b.free:
                 continue
-            most: int | None = 0
-            for b in problem.buckets:
-                if b.goal != g or b.free:
-                    continue
-                pool = problem.pool_of(b, k)
-                most = None if pool is None or most is None else most + pool
-            limits = [v for v in (most, by_days) if v is not None]
-            if limits:
-                each += max(0, target - min(limits))
-            targets += target
-            unbounded = unbounded or most is None
-            pools += most or 0
-        together = [v for v in (None if unbounded else pools, by_days) if v is not None]
-        total += max(each, targets - min(together)) if together else each
-    return total
+            pool = problem.pool_of(b, k)
+            most = None if pool is None or most is None else most + pool
+        limits = [v for v in (most, limit) if v is not None]
+        if limits:
+            each += max(0, target - min(limits))
+        targets += target
+        unbounded = unbounded or most is None
+        pools += most or 0
+    together = [v for v in (None if unbounded else pools, limit) if v is not None]
+    return max(each, targets - min(together)) if together else each

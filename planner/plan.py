@@ -19,6 +19,8 @@ from planner.ledger import LedgerResult, simulate
 from planner.problem import Problem
 
 SCHEDULE_COLUMNS = ["date", "cycle", "weekday", "goal", "bucket", "sends", "credits_used", "expected_responses"]
+# a team's schedule names the seat of every row; a one-seat scenario's keeps the columns above
+TEAM_SCHEDULE_COLUMNS = ["date", "cycle", "seat", "weekday", "goal", "bucket", "sends", "credits_used", "expected_responses"]
 
 
 class PlanStatus(StrEnum):
@@ -52,6 +54,21 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class SeatTotals:
+    """One seat's share of a plan: what it sends and spends from the pool, and where its seat cap binds."""
+
+    seat: str
+    sends: int
+    credits_used: int
+    expected_responses: float
+    weighted_value: float
+    goal_shortfall: int
+    seat_cap: int | None
+    credits_by_cycle: tuple[int, ...]  # credit-paid sends per cycle
+    cap_binding_cycles: tuple[int, ...]  # cycles (1-based) in which the seat spends its whole seat cap
+
+
+@dataclass(frozen=True)
 class Plan:
     """A solved scenario: status, schedule, ledger and totals (empty when there is no plan)."""
 
@@ -69,6 +86,7 @@ class Plan:
     solver: str = ""
     message: str = ""
     diagnosis: list[str] = field(default_factory=list)
+    seats: tuple[SeatTotals, ...] = ()  # per seat (one for a one-seat scenario); empty without a schedule
 
     @property
     def days(self) -> range:
@@ -94,6 +112,8 @@ class Plan:
         if self.totals is not None:
             data["totals"] = {k: _plain(v) for k, v in self.totals.__dict__.items()}
             data["goal_mix"] = self.goal_mix.to_dict(orient="records")
+            if self.problem.is_team:
+                data["seats"] = [{k: _plain_all(v) for k, v in seat.__dict__.items()} for seat in self.seats]
         return data
 
 
@@ -103,6 +123,10 @@ def _plain(value: object) -> object:
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def _plain_all(value: object) -> object:
+    return [_plain(v) for v in value] if isinstance(value, tuple) else _plain(value)
 
 
 def schedule_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
@@ -118,6 +142,7 @@ def schedule_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
                     {
                         "date": day,
                         "cycle": cal.cycle_of(t) + 1,
+                        "seat": problem.seats[b.seat].name,
                         "weekday": str(Weekday.of(day)),
                         "goal": str(b.goal),
                         "bucket": b.name,
@@ -126,26 +151,39 @@ def schedule_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
                         "expected_responses": round(b.rate * n, 6),
                     }
                 )
-    return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
+    return pd.DataFrame(rows, columns=TEAM_SCHEDULE_COLUMNS if problem.is_team else SCHEDULE_COLUMNS)
+
+
+def _seat_first(problem: Problem, columns: list[str]) -> list[str]:
+    """A table's columns, with ``seat`` first for a team."""
+    return ["seat", *columns] if problem.is_team else columns
 
 
 def goal_mix_table(problem: Problem, sc: Score) -> pd.DataFrame:
-    """Per goal and cycle: target, credit-paid sends and shortfall."""
+    """Per goal and cycle (and seat, for a team): target, credit-paid sends and shortfall."""
     rows = [
-        {"goal": str(g), "cycle": k + 1, "target": problem.goal_target(g, k), "paid_sends": sc.paid[g, k], "shortfall": short}
-        for (g, k), short in sc.shortfall.items()
+        {
+            "seat": problem.seats[s].name,
+            "goal": str(g),
+            "cycle": k + 1,
+            "target": problem.goal_target(s, g, k),
+            "paid_sends": sc.paid[s, g, k],
+            "shortfall": short,
+        }
+        for (s, g, k), short in sc.shortfall.items()
     ]
-    return pd.DataFrame(rows, columns=["goal", "cycle", "target", "paid_sends", "shortfall"])
+    return pd.DataFrame(rows, columns=_seat_first(problem, ["goal", "cycle", "target", "paid_sends", "shortfall"]))
 
 
 def allocation_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
-    """Per bucket: planned sends, share of all sends, credits and expected responses."""
+    """Per bucket (of each seat, for a team): planned sends, share of all sends, credits and expected responses."""
     total = max(int(sends.sum()), 1)
     rows = []
     for b in problem.buckets:
         n = int(sends[b.index].sum())
         rows.append(
             {
+                "seat": problem.seats[b.seat].name,
                 "bucket": b.name,
                 "goal": str(b.goal),
                 "free": b.free,
@@ -155,15 +193,46 @@ def allocation_table(problem: Problem, sends: np.ndarray) -> pd.DataFrame:
                 "expected_responses": b.rate * n,
             }
         )
-    return pd.DataFrame(rows, columns=["bucket", "goal", "free", "sends", "share", "credits", "expected_responses"])
+    columns = ["bucket", "goal", "free", "sends", "share", "credits", "expected_responses"]
+    return pd.DataFrame(rows, columns=_seat_first(problem, columns))
+
+
+def seat_totals(problem: Problem, sends: np.ndarray, sc: Score) -> tuple[SeatTotals, ...]:
+    """Per seat: sends, credits used from the pool, expected responses, value, shortfall and where the seat cap binds."""
+    cal = problem.calendar
+    out = []
+    for seat in problem.seats:
+        mine = problem.buckets_of(seat.index)
+        paid = [b.index for b in mine if not b.free]
+        by_cycle = tuple(int(sends[paid, cal.cycle_days(k).start : cal.cycle_days(k).stop].sum()) for k in range(cal.cycles))
+        value = sum(
+            b.weight * b.rate * problem.value_factor(int(t)) * sends[b.index, t]
+            for b in mine
+            for t in np.nonzero(sends[b.index])[0]
+        )
+        binding = tuple(k + 1 for k in problem.cycles_ahead() if seat.seat_cap is not None and by_cycle[k] >= seat.seat_cap)
+        out.append(
+            SeatTotals(
+                seat=seat.name,
+                sends=int(sends[[b.index for b in mine]].sum()),
+                credits_used=sum(by_cycle),
+                expected_responses=float(sum(b.rate * sends[b.index].sum() for b in mine)),
+                weighted_value=float(value),
+                goal_shortfall=sum(v for (s, _, _), v in sc.shortfall.items() if s == seat.index),
+                seat_cap=seat.seat_cap,
+                credits_by_cycle=by_cycle,
+                cap_binding_cycles=binding,
+            )
+        )
+    return tuple(out)
 
 
 def price_paid(problem: Problem) -> float | None:
-    """The list price of every cycle's tier, added up; None when a price is unknown."""
+    """The list price of every cycle's tier, added up (times the seats, for a team); None when a price is unknown."""
     prices = [t.price_monthly for t in problem.tiers]
     if any(p is None for p in prices):
         return None
-    return float(sum(p for p in prices if p is not None))
+    return float(sum(p for p in prices if p is not None)) * problem.n_seats
 
 
 def totals_of(problem: Problem, sends: np.ndarray, ledger: LedgerResult, sc: Score) -> Totals:
@@ -201,6 +270,7 @@ def build_plan(problem: Problem, sends: np.ndarray, status: PlanStatus, **info: 
         totals=totals_of(problem, sends, ledger, sc),
         goal_mix=goal_mix_table(problem, sc),
         allocation=allocation_table(problem, sends),
+        seats=seat_totals(problem, sends, sc),
         **info,  # type: ignore[arg-type]
     )
 

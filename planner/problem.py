@@ -11,10 +11,21 @@ charts read a Problem; only :mod:`planner.scenario` knows the file's fields.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from planner.calendar import Calendar, Weekday
 from planner.catalog import Catalog, Policy, Tier, load_catalog
-from planner.scenario import FollowsWho, Goal, GoalTemplate, Scenario, ScenarioError, load_goal_templates
+from planner.scenario import (
+    AnyScenario,
+    Bucket,
+    FollowsWho,
+    Goal,
+    GoalTemplate,
+    Scenario,
+    ScenarioError,
+    TeamScenario,
+    load_goal_templates,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,20 @@ class ResolvedBucket:
     alpha: float
     gap_days: int
     follows_responders: bool = False  # True: follows those who responded; False: non-responders
+    seat: int = 0  # the seat whose bucket it is (a one-seat scenario is a team of one: seat 0)
+
+
+@dataclass(frozen=True)
+class ResolvedSeat:
+    """A seat with its numbers: send days, days off, caps and goal mix (a one-seat scenario has one)."""
+
+    index: int
+    name: str
+    send_days: tuple[Weekday, ...]
+    days_off: frozenset[date]
+    daily_cap: int | None
+    seat_cap: int | None  # most credits the seat may spend per cycle (None: no limit but the pool's)
+    shares: dict[Goal, float]
 
 
 @dataclass(frozen=True)
@@ -95,15 +120,48 @@ Start = FreshStart | StartState
 
 @dataclass(frozen=True)
 class Problem:
-    """A scenario resolved against the catalog: the numbers the optimiser needs."""
+    """A scenario resolved against the catalog: the numbers the optimiser needs.
 
-    scenario: Scenario
+    Every problem is a team: a one-seat scenario has one seat (index 0), a
+    :class:`~planner.scenario.TeamScenario` one per seat, and the credits are
+    the pool's: ``grants`` are seats x monthly credits plus the bonus, the
+    balance cap is seats x the tier's (:meth:`balance_cap`).
+    """
+
+    scenario: AnyScenario
     calendar: Calendar
-    tiers: tuple[Tier, ...]  # per cycle
-    grants: tuple[int, ...]  # per cycle: monthly credits + bonus
+    tiers: tuple[Tier, ...]  # per cycle (a team's: each seat's tier)
+    grants: tuple[int, ...]  # per cycle: the pool's grant, seats x monthly credits + bonus
     buckets: tuple[ResolvedBucket, ...]
-    shares: dict[Goal, float]
+    seats: tuple[ResolvedSeat, ...]
     start: Start = FreshStart()
+
+    @property
+    def is_team(self) -> bool:
+        """True for a team scenario (even of one seat): its tables name the seat of every row."""
+        return isinstance(self.scenario, TeamScenario)
+
+    @property
+    def n_seats(self) -> int:
+        return len(self.seats)
+
+    def buckets_of(self, seat: int) -> list[ResolvedBucket]:
+        """The buckets of one seat."""
+        return [b for b in self.buckets if b.seat == seat]
+
+    def balance_cap(self, k: int) -> int | None:
+        """The pool's balance cap in cycle k: seats x the tier's (None: no cap)."""
+        cap = self.tiers[k].balance_cap
+        return None if cap is None else cap * self.n_seats
+
+    def seat_credits(self, seat: int, k: int) -> float:
+        """The credits seat ``seat`` brings in cycle k: monthly credits + its share of the bonus, at most its seat cap.
+
+        A one-seat scenario's are its grant, monthly credits + bonus, as in v1.
+        """
+        credits = self.tiers[k].monthly_credits + self.scenario.bonus_of(k) / self.n_seats
+        cap = self.seats[seat].seat_cap
+        return credits if cap is None else min(credits, float(cap))
 
     @property
     def is_replan(self) -> bool:
@@ -129,10 +187,13 @@ class Problem:
     def n_days(self) -> int:
         return self.calendar.n_days
 
-    @property
-    def goals(self) -> list[Goal]:
-        """Every goal with buckets or a share, in a stable order."""
-        return sorted({b.goal for b in self.buckets} | set(self.shares), key=str)
+    def goals_of(self, seat: int) -> list[Goal]:
+        """Every goal of a seat with buckets or a share, in a stable order."""
+        return sorted({b.goal for b in self.buckets_of(seat)} | set(self.seats[seat].shares), key=str)
+
+    def goal_keys(self) -> list[tuple[int, Goal]]:
+        """(seat, goal) for every goal of every seat: what the goal mix sets a target for, each cycle."""
+        return [(seat.index, g) for seat in self.seats for g in self.goals_of(seat.index)]
 
     @property
     def shortfall_penalty(self) -> float:
@@ -147,10 +208,16 @@ class Problem:
     def cycle_of(self, t: int) -> int:
         return self.calendar.cycle_of(t)
 
-    def can_send(self, t: int) -> bool:
-        s = self.scenario
+    def can_send(self, t: int, seat: int | None = None) -> bool:
+        """Whether the seat may send on day t (a send day, not a day off, not before a re-plan's today).
+
+        Without a seat: whether any seat may.
+        """
+        if t < self.first_day:
+            return False
         day = self.calendar.date_of(t)
-        return t >= self.first_day and Weekday.of(day) in s.send_days and day not in s.days_off
+        seats = self.seats if seat is None else (self.seats[seat],)
+        return any(Weekday.of(day) in s.send_days and day not in s.days_off for s in seats)
 
     def _logged(self, k: int) -> bool:
         """Whether the log already sent in cycle k (today's cycle of a re-plan)."""
@@ -202,10 +269,13 @@ class Problem:
         tier = self.tiers[self.cycle_of(t)]
         return self.scenario.refund_reliance if tier.credit_back else 0.0
 
-    def goal_target(self, goal: Goal, k: int) -> int:
-        """floor(share_g * (monthly credits + bonus of k)), less what the log already sent."""
+    def goal_target(self, seat: int, goal: Goal, k: int) -> int:
+        """floor(share_g * the seat's credits of k (:meth:`seat_credits`)), less what the log already sent.
+
+        One seat: floor(share_g * (monthly credits + bonus of k)), as MODEL.md's constraint 7.
+        """
         # the small epsilon keeps 0.7 * 50 = 34.999... at 35
-        target = int(self.shares.get(goal, 0.0) * self.grants[k] + 1e-9)
+        target = int(self.seats[seat].shares.get(goal, 0.0) * self.seat_credits(seat, k) + 1e-9)
         if self._logged(k):
             target = max(0, target - self.start.paid_by_goal.get(goal, 0))
         return target
@@ -224,11 +294,11 @@ class Problem:
 
 
 def resolve(
-    scenario: Scenario,
+    scenario: AnyScenario,
     catalog: Catalog | None = None,
     templates: dict[Goal, GoalTemplate] | None = None,
 ) -> Problem:
-    """Check a scenario against the catalog and templates and resolve it to numbers."""
+    """Check a scenario (one seat, or a team) against the catalog and templates and resolve it to numbers."""
     catalog = catalog if catalog is not None else load_catalog()
     problems: list[str] = []
     tiers: list[Tier] = []
@@ -245,6 +315,22 @@ def resolve(
     if problems:
         raise ScenarioError(problems)
 
+    plans = [scenario] if isinstance(scenario, Scenario) else [scenario.seat_scenario(i) for i in range(len(scenario.seats))]
+    names = [s.name for s in scenario.seats] if isinstance(scenario, TeamScenario) else [""]
+    caps = [s.seat_cap for s in scenario.seats] if isinstance(scenario, TeamScenario) else [None]
+    seats: list[ResolvedSeat] = []
+    resolved: list[ResolvedBucket] = []
+    for i, one in enumerate(plans):
+        buckets, shares = _seat_buckets(one, templates)
+        seats.append(ResolvedSeat(i, names[i], tuple(one.send_days), frozenset(one.days_off), one.daily_cap, caps[i], shares))
+        resolved += _resolve_buckets(buckets, seat=i, first=len(resolved))
+    calendar = Calendar.build(scenario.start, scenario.cycles)
+    grants = tuple(tiers[k].monthly_credits * len(seats) + scenario.bonus_of(k) for k in range(scenario.cycles))
+    return Problem(scenario, calendar, tuple(tiers), grants, tuple(resolved), tuple(seats))
+
+
+def _seat_buckets(scenario: Scenario, templates: dict[Goal, GoalTemplate] | None) -> tuple[list[Bucket], dict[Goal, float]]:
+    """A seat's buckets (its own, or its goals' templates) and its goal shares."""
     if scenario.buckets is not None:
         buckets = list(scenario.buckets)
     else:
@@ -252,18 +338,22 @@ def resolve(
         assert scenario.goals is not None
         buckets = [b for g, share in scenario.goals.items() if share > 0 for b in templates[g].buckets]
     shares = dict(scenario.goals) if scenario.goals is not None else {buckets[0].goal: 1.0} if buckets else {}
+    return buckets, shares
 
-    index = {b.name: i for i, b in enumerate(buckets)}
+
+def _resolve_buckets(buckets: list[Bucket], *, seat: int, first: int) -> list[ResolvedBucket]:
+    """One seat's buckets as numbers, indexed from ``first`` (follow-ups name buckets of the same seat)."""
+    index = {b.name: first + i for i, b in enumerate(buckets)}
     resolved = []
     for i, b in enumerate(buckets):
         parent = index[b.follows] if b.follows is not None else None
         alpha = 0.0
         if parent is not None:
-            r_parent = buckets[parent].response_rate
+            r_parent = buckets[parent - first].response_rate
             alpha = r_parent if b.follows_who is FollowsWho.RESPONDERS else 1 - r_parent
         resolved.append(
             ResolvedBucket(
-                index=i,
+                index=first + i,
                 name=b.name,
                 goal=b.goal,
                 weight=b.value_weight,
@@ -275,8 +365,7 @@ def resolve(
                 alpha=alpha,
                 gap_days=b.gap_days,
                 follows_responders=parent is not None and b.follows_who is FollowsWho.RESPONDERS,
+                seat=seat,
             )
         )
-    calendar = Calendar.build(scenario.start, scenario.cycles)
-    grants = tuple(tiers[k].monthly_credits + scenario.bonus_of(k) for k in range(scenario.cycles))
-    return Problem(scenario, calendar, tuple(tiers), grants, tuple(resolved), shares)
+    return resolved

@@ -696,8 +696,9 @@ def simulate_sends(
         # 1. the grant, less what the cap forfeits (the credits that expire first go first)
         if t in starts:
             grant = int(problem.grants[k])
-            if tier.balance_cap is not None:
-                over = np.maximum(credits.held() + grant - tier.balance_cap, 0)
+            cap = problem.balance_cap(k)
+            if cap is not None:
+                over = np.maximum(credits.held() + grant - cap, 0)
                 credits.take(np.maximum(over - grant, 0))
                 forfeited += over
                 credit_class.open_slot()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import tomli_w
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Strict, Tag, ValidationError, model_validator
@@ -58,6 +58,7 @@ from planner.fields import (
 from planner.paths import GOALS_TOML
 
 SHARE_TOLERANCE = 1e-6
+MAX_SEATS = 500  # seats of one team contract
 MAX_SCENARIO_CHARS = 256_000  # a file or a link: far above any real scenario, far below what slows the reader
 
 
@@ -169,12 +170,17 @@ class SpeedGuard(BaseModel):
 V2_FIELDS = ("speed_guard", "replies_per_day")  # fields of MODEL.md v2 that this planner reads: a file using one is version 2
 
 
-class Scenario(BaseModel):
-    """A planning scenario with the fields of MODEL.md (see ``data/examples``)."""
+class ContractFields(BaseModel):
+    """The fields of a contract: its dates, tiers, credits and credit rules, shared by a seat and a team.
+
+    :class:`Scenario` (one seat) and :class:`TeamScenario` (pooled seats) add
+    what is planned on it: buckets and a goal mix, or seats with their own.
+    ``send_days``, ``days_off`` and ``daily_cap`` are the seat's; in a team,
+    the default of every seat that does not give its own.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Annotated[int, Strict(), AfterValidator(one_of(1, 2))] = 1  # Literal[1, 2] would take true for 1
     title: Title | None = None
     start: StartDay
     cycles: Cycles = 1
@@ -192,6 +198,64 @@ class Scenario(BaseModel):
     refund_reliance: Share = 0.0
     refund_lag_days: LagDays = 7
     time_discount: Share = 0.001
+
+    def contract_problems(self) -> list[str]:
+        """The problems across the contract's fields: tier or tiers, one per cycle, the discount over the horizon."""
+        problems: list[str] = []
+        if (self.tier is None) == (self.tiers is None):
+            problems.append("give either tier (one for every cycle) or tiers (one per cycle), exactly one of them")
+        if self.tiers is not None and len(self.tiers) != self.cycles:
+            problems.append(f"tiers lists {len(self.tiers)} tiers but cycles = {self.cycles}; give one per cycle")
+        if isinstance(self.bonus_credits, list) and len(self.bonus_credits) != self.cycles:
+            problems.append(f"bonus_credits lists {len(self.bonus_credits)} numbers but cycles = {self.cycles}")
+        horizon = Calendar.build(self.start, self.cycles).n_days
+        if self.time_discount * horizon >= 1:
+            problems.append(f"time_discount = {self.time_discount}: times the horizon ({horizon} days) it must stay below 1")
+        return problems
+
+    def tier_refs(self) -> list[TierRef]:
+        """The tier of each cycle, as written (name or inline tier)."""
+        if self.tiers is not None:
+            return list(self.tiers)
+        assert self.tier is not None
+        return [self.tier] * self.cycles
+
+    def bonus_of(self, k: int) -> int:
+        return self.bonus_credits[k] if isinstance(self.bonus_credits, list) else self.bonus_credits
+
+    def with_tier(self, tier: TierRef) -> Self:
+        """The same scenario with one tier for every cycle."""
+        return self.model_copy(update={"tier": tier, "tiers": None})
+
+
+def _mix_problems(goals: dict[Goal, float] | None, buckets: list[Bucket] | None, daily_cap: int | None) -> list[str]:
+    """The problems of a goal mix and a list of buckets together (a scenario's, or a seat's)."""
+    problems: list[str] = []
+    if goals is not None:
+        total = sum(goals.values())
+        if abs(total - 1) > SHARE_TOLERANCE:
+            shares = ", ".join(f"{g} = {show(v)}" for g, v in goals.items())
+            problems.append(f"goals: shares sum to {total:g}, not 1 ({shares})")
+    if buckets is not None:
+        problems += _bucket_problems(buckets)
+        for i, b in enumerate(buckets):
+            if b.free and b.pool is None and b.follows is None and daily_cap is None:
+                problems.append(
+                    f"buckets[{i}].pool: {show(b.name)} is free and has no pool; free sends cost no credit, "
+                    "so give it a pool (or set daily_cap) to say how many recipients there are"
+                )
+        if goals is None and len({b.goal for b in buckets}) > 1:
+            names = sorted({str(b.goal) for b in buckets})
+            problems.append(f"goals: the buckets have several goals ({', '.join(names)}); give each a share")
+    elif goals is None:
+        problems.append("goals: give a goal mix (goal -> share) or a list of buckets")
+    return problems
+
+
+class Scenario(ContractFields):
+    """A planning scenario of one seat, with the fields of MODEL.md (see ``data/examples``)."""
+
+    version: Annotated[int, Strict(), AfterValidator(one_of(1, 2))] = 1  # Literal[1, 2] would take true for 1
     goals: dict[Goal, Share] | None = Field(default=None, max_length=len(Goal))
     buckets: list[Bucket] | None = Field(default=None, max_length=MAX_BUCKETS)
 
@@ -206,53 +270,75 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         # every problem across the fields at once, so that a user mends them in one go
-        problems: list[str] = []
-        for name in V2_FIELDS:
-            if self.version == 1 and getattr(self, name) is not None:
-                problems.append(f"version = 1: {name} is a field of version 2; write version = 2 (or leave version out)")
-        if (self.tier is None) == (self.tiers is None):
-            problems.append("give either tier (one for every cycle) or tiers (one per cycle), exactly one of them")
-        if self.tiers is not None and len(self.tiers) != self.cycles:
-            problems.append(f"tiers lists {len(self.tiers)} tiers but cycles = {self.cycles}; give one per cycle")
-        if isinstance(self.bonus_credits, list) and len(self.bonus_credits) != self.cycles:
-            problems.append(f"bonus_credits lists {len(self.bonus_credits)} numbers but cycles = {self.cycles}")
-        horizon = Calendar.build(self.start, self.cycles).n_days
-        if self.time_discount * horizon >= 1:
-            problems.append(f"time_discount = {self.time_discount}: times the horizon ({horizon} days) it must stay below 1")
-        if self.goals is not None:
-            total = sum(self.goals.values())
-            if abs(total - 1) > SHARE_TOLERANCE:
-                shares = ", ".join(f"{g} = {show(v)}" for g, v in self.goals.items())
-                problems.append(f"goals: shares sum to {total:g}, not 1 ({shares})")
-        if self.buckets is not None:
-            problems += _bucket_problems(self.buckets)
-            for i, b in enumerate(self.buckets):
-                if b.free and b.pool is None and b.follows is None and self.daily_cap is None:
-                    problems.append(
-                        f"buckets[{i}].pool: {show(b.name)} is free and has no pool; free sends cost no credit, "
-                        "so give it a pool (or set daily_cap) to say how many recipients there are"
-                    )
-            if self.goals is None and len({b.goal for b in self.buckets}) > 1:
-                goals = sorted({str(b.goal) for b in self.buckets})
-                problems.append(f"goals: the buckets have several goals ({', '.join(goals)}); give each a share")
-        elif self.goals is None:
-            problems.append("goals: give a goal mix (goal -> share) or a list of buckets")
+        problems = [
+            f"version = 1: {name} is a field of version 2; write version = 2 (or leave version out)"
+            for name in V2_FIELDS
+            if self.version == 1 and getattr(self, name) is not None
+        ]
+        raise_problems(problems + self.contract_problems() + _mix_problems(self.goals, self.buckets, self.daily_cap))
+        return self
+
+
+class Seat(BaseModel):
+    """One seat of a team: its own buckets (or goal mix), and optionally its own days, caps and seat cap.
+
+    ``send_days``, ``days_off`` and ``daily_cap`` left out are the team's;
+    ``seat_cap`` is the most credits the seat may spend in a cycle (the admin's limit).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name
+    goals: dict[Goal, Share] | None = Field(default=None, max_length=len(Goal))
+    buckets: list[Bucket] | None = Field(default=None, max_length=MAX_BUCKETS)
+    send_days: list[Weekday] | None = Field(default=None, max_length=7)
+    days_off: list[Day] | None = Field(default=None, max_length=MAX_DAYS_OFF)
+    daily_cap: DailyCap | None = None
+    seat_cap: Balance | None = None
+
+
+def seat_label(i: int, name: object) -> str:
+    """How a message names seat i: ``seats[2] ("Ana")``, or ``seats[2]`` when its name is not text."""
+    return f"seats[{i}] ({show(name)})" if isinstance(name, str) else f"seats[{i}]"
+
+
+class TeamScenario(ContractFields):
+    """A team contract: pooled credits planned across its seats (MODEL.md v2, "Teams: pooled seats").
+
+    The tier's ``monthly_credits`` are per seat: the pool receives seats x
+    monthly credits (plus ``bonus_credits``, once for the contract) on each
+    grant day, its balance cap is seats x the tier's, and every seat's
+    credit-backs return to it. A version 2 file.
+    """
+
+    version: Annotated[int, Strict(), AfterValidator(one_of(2))] = 2
+    seats: list[Seat] = Field(min_length=1, max_length=MAX_SEATS)
+
+    @model_validator(mode="after")
+    def _check(self) -> TeamScenario:
+        problems = self.contract_problems()
+        seen: set[str] = set()
+        for i, seat in enumerate(self.seats):
+            where = seat_label(i, seat.name)
+            if seat.name in seen:
+                problems.append(f"{where}.name: seat names must be unique")
+            seen.add(seat.name)
+            cap = seat.daily_cap if seat.daily_cap is not None else self.daily_cap
+            problems += [f"{where}.{p}" for p in _mix_problems(seat.goals, seat.buckets, cap)]
         raise_problems(problems)
         return self
 
-    def tier_refs(self) -> list[TierRef]:
-        """The tier of each cycle, as written (name or inline tier)."""
-        if self.tiers is not None:
-            return list(self.tiers)
-        assert self.tier is not None
-        return [self.tier] * self.cycles
+    def seat_scenario(self, i: int) -> Scenario:
+        """Seat i alone, as a one-seat scenario on the same contract (its days and caps, the contract's credits)."""
+        seat = self.seats[i]
+        fields = {name: getattr(self, name) for name in ContractFields.model_fields}
+        for name in ("send_days", "days_off", "daily_cap"):
+            if getattr(seat, name) is not None:
+                fields[name] = getattr(seat, name)
+        return Scenario.model_construct(**fields, goals=seat.goals, buckets=seat.buckets)
 
-    def bonus_of(self, k: int) -> int:
-        return self.bonus_credits[k] if isinstance(self.bonus_credits, list) else self.bonus_credits
 
-    def with_tier(self, tier: TierRef) -> Scenario:
-        """The same scenario with one tier for every cycle."""
-        return self.model_copy(update={"tier": tier, "tiers": None})
+AnyScenario = Scenario | TeamScenario
 
 
 def _bucket_problems(buckets: list[Bucket]) -> list[str]:
@@ -292,30 +378,87 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(problems))
 
 
-FIELD_NAMES = (
-    frozenset(Scenario.model_fields)
-    | frozenset(Bucket.model_fields)
-    | frozenset(Tier.model_fields)
-    | frozenset(SpeedGuard.model_fields)
+FIELD_NAMES = frozenset().union(
+    Scenario.model_fields,
+    TeamScenario.model_fields,
+    Seat.model_fields,
+    Bucket.model_fields,
+    Tier.model_fields,
+    SpeedGuard.model_fields,
 )
 
 
-def parse_scenario(data: dict[str, Any]) -> Scenario:
-    """Validate scenario fields (as read from TOML: dates as dates) into a :class:`Scenario`."""
+def _model_of(data: dict[str, Any]) -> type[Scenario] | type[TeamScenario]:
+    """The kind of scenario the fields are: a team when they list seats."""
+    return TeamScenario if "seats" in data else Scenario
+
+
+def _team_layout_problems(data: dict[str, Any]) -> list[str]:
+    """What a team file puts where only a one-seat file may: buckets or goals at the top, version 1."""
+    problems = [
+        f"{key}: a team scenario gives each seat its own {key} (under [[seats]]), not the whole team; "
+        "move them into the seats, or remove seats for a one-seat scenario"
+        for key in ("buckets", "goals")
+        if key in data
+    ]
+    if data.get("version") == 1 and not isinstance(data.get("version"), bool):
+        problems.append("version = 1: a team scenario (with seats) is a version 2 file; write version = 2")
+    return problems
+
+
+def _name_seats(problems: list[str], data: dict[str, Any]) -> list[str]:
+    """Messages that point into ``seats[i]`` name the seat too: ``seats[2] ("Ana").daily_cap = -1: ...``."""
+    seats = data.get("seats")
+    if not isinstance(seats, list):
+        return problems
+
+    def name(match: re.Match[str]) -> str:
+        i = int(match.group(1))
+        seat = seats[i] if i < len(seats) else None
+        return seat_label(i, seat.get("name") if isinstance(seat, dict) else None)
+
+    return [re.sub(r"^seats\[(\d+)\](?! \()", name, p) for p in problems]
+
+
+def parse_any_scenario(data: dict[str, Any]) -> AnyScenario:
+    """Validate scenario fields (as read from TOML: dates as dates): a :class:`TeamScenario` when they list seats."""
     deep = nesting_problem(data)
     if deep is not None:
         raise ScenarioError([deep])
+    model = _model_of(data)
+    layout: list[str] = []
+    if model is TeamScenario:
+        layout = _team_layout_problems(data)
+        data = {k: v for k, v in data.items() if k not in ("buckets", "goals") and not (k == "version" and v == 1)}
     try:
-        return Scenario.model_validate(data)
+        scenario = model.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(capped([*describe_errors(err, FIELD_NAMES), *_problems_across_the_rest(data, err)])) from None
+        problems = [*describe_errors(err, FIELD_NAMES), *_problems_across_the_rest(model, data, err)]
+        raise ScenarioError(capped(layout + _name_seats(problems, data))) from None
+    if layout:
+        raise ScenarioError(layout)
+    return scenario
+
+
+def parse_scenario(data: dict[str, Any]) -> Scenario:
+    """Validate the fields of a one-seat scenario into a :class:`Scenario`; a team's are refused with a message."""
+    scenario = parse_any_scenario(data)
+    if isinstance(scenario, TeamScenario):
+        raise ScenarioError([_TEAM_HERE.format(n=len(scenario.seats))])
+    return scenario
+
+
+_TEAM_HERE = (
+    "seats: this is a team scenario ({n} seats, pooled credits), and this takes a one-seat scenario; "
+    "plan a team with `inmail-planner plan` (or planner.make_plan)"
+)
 
 
 # stands in for a refused start date, so that the checks across the other fields still run
 _STAND_IN_START = date(2026, 1, 1)
 
 
-def _problems_across_the_rest(data: dict[str, Any], err: ValidationError) -> list[str]:
+def _problems_across_the_rest(model: type[BaseModel], data: dict[str, Any], err: ValidationError) -> list[str]:
     """The problems across fields among the valid ones, when other fields were refused.
 
     pydantic checks across fields only when every field is valid; check again
@@ -324,15 +467,15 @@ def _problems_across_the_rest(data: dict[str, Any], err: ValidationError) -> lis
     2 tiers but cycles = 1").
     """
     refused = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
-    if not refused:
-        return []
+    if not refused or "seats" in refused:
+        return []  # a refused seat would leave the team without it: its names and checks would mislead
     rest = {k: v for k, v in data.items() if k not in refused}
     if "start" in refused:
         rest["start"] = _STAND_IN_START
     if refused & {"start", "cycles"}:
         refused.add("horizon")
     try:
-        Scenario.model_validate(rest)
+        model.model_validate(rest)
     except ValidationError as again:
         causes = [(e.get("ctx") or {}).get("error") for e in again.errors() if not e["loc"]]
         across = [p for cause in causes if isinstance(cause, Problems) for p in cause.problems]
@@ -349,8 +492,8 @@ def _tier_names(data: dict[str, Any]) -> list[tuple[str, str]]:
     return names
 
 
-def check_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> Scenario:
-    """Validate scenario fields and check them against the catalog and the goal templates.
+def check_any_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> AnyScenario:
+    """Validate scenario fields (one seat, or a team's) and check them against the catalog and the goal templates.
 
     Every problem is reported at once: an unknown tier together with the
     problems of the other fields.
@@ -364,7 +507,7 @@ def check_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> Scen
     unknown = [catalog.unknown_tier_message(field, name) for field, name in _tier_names(data) if name not in catalog]
     unknown = list(dict.fromkeys(unknown))
     try:
-        scenario = parse_scenario(data)
+        scenario = parse_any_scenario(data)
     except ScenarioError as err:
         raise ScenarioError([*unknown, *err.problems]) from None
     if unknown:
@@ -372,6 +515,16 @@ def check_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> Scen
     from planner.problem import resolve  # the resolved problem builds on this module
 
     resolve(scenario, catalog)  # template problems are input errors too
+    return scenario
+
+
+def check_scenario(data: dict[str, Any], catalog: Catalog | None = None) -> Scenario:
+    """:func:`check_any_scenario` for a one-seat scenario; a team's is refused with a message."""
+    if "seats" in data:
+        seats = data["seats"]
+        raise ScenarioError([_TEAM_HERE.format(n=len(seats) if isinstance(seats, list) else "some")])
+    scenario = check_any_scenario(data, catalog)
+    assert isinstance(scenario, Scenario)
     return scenario
 
 
@@ -465,7 +618,7 @@ def read_toml(text: str) -> dict[str, Any]:
 
 
 def scenario_from_toml(text: str, catalog: Catalog | None = None) -> Scenario:
-    """Parse and check a scenario from TOML text (tier names against the catalog).
+    """Parse and check a one-seat scenario from TOML text (tier names against the catalog).
 
     >>> s = scenario_from_toml('start = 2026-06-01\\ntier = "Premium Business"\\n[goals]\\nsales = 1.0')
     >>> s.cycles, s.tier
@@ -474,8 +627,13 @@ def scenario_from_toml(text: str, catalog: Catalog | None = None) -> Scenario:
     return check_scenario(read_toml(text), catalog)
 
 
-def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
-    """Read a scenario TOML file; see :func:`scenario_from_toml`."""
+def any_scenario_from_toml(text: str, catalog: Catalog | None = None) -> AnyScenario:
+    """Parse and check a scenario from TOML text: a :class:`TeamScenario` when it lists ``[[seats]]``."""
+    return check_any_scenario(read_toml(text), catalog)
+
+
+def read_scenario_file(path: Path | str) -> str:
+    """A scenario file's text, every way reading it can fail refused with a :class:`ScenarioError`."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_SCENARIO_CHARS * 4 + 1)  # UTF-8 takes at most 4 bytes a character
@@ -484,29 +642,39 @@ def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
     if len(raw) > MAX_SCENARIO_CHARS * 4:
         raise ScenarioError([f"scenario file {str(path)!r}: over {MAX_SCENARIO_CHARS * 4:,} bytes; a scenario is far smaller"])
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError([f"scenario file {str(path)!r}: not UTF-8 text"]) from None
-    return scenario_from_toml(text, catalog)
 
 
-def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+def load_scenario(path: Path | str, catalog: Catalog | None = None) -> Scenario:
+    """Read a one-seat scenario TOML file; see :func:`scenario_from_toml`."""
+    return scenario_from_toml(read_scenario_file(path), catalog)
+
+
+def load_any_scenario(path: Path | str, catalog: Catalog | None = None) -> AnyScenario:
+    """Read a scenario TOML file, one seat or a team; see :func:`any_scenario_from_toml`."""
+    return any_scenario_from_toml(read_scenario_file(path), catalog)
+
+
+def scenario_to_dict(scenario: AnyScenario) -> dict[str, Any]:
     """The scenario as plain TOML-ready data, without fields left at their default."""
     data = scenario.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    data = {"start": scenario.start, "cycles": scenario.cycles, **data}
-    data = {"version": scenario.version, **{k: v for k, v in data.items() if k != "version"}}
+    data = {"version": scenario.version, "start": scenario.start, "cycles": scenario.cycles, **data}
     if "speed_guard" in data:
         data["speed_guard"] = _plain(data["speed_guard"])
     for key in ("tier", "tiers"):
         if key in data:
             data[key] = _plain(data[key])
-    if "buckets" in data:
-        data["buckets"] = [_plain(b) for b in data["buckets"]]
     for key in ("goals", "weekday_factor"):
         if key in data:
             data[key] = {str(k): v for k, v in data[key].items()}
     if "send_days" in data:
         data["send_days"] = [str(d) for d in data["send_days"]]
+    if "buckets" in data:
+        data["buckets"] = [_plain(b) for b in data["buckets"]]
+    if "seats" in data:
+        data["seats"] = [_plain(seat) for seat in data["seats"]]
     return data
 
 
@@ -520,7 +688,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def scenario_to_toml(scenario: Scenario) -> str:
+def scenario_to_toml(scenario: AnyScenario) -> str:
     """Write a scenario as TOML that :func:`scenario_from_toml` reads back unchanged."""
     return tomli_w.dumps(scenario_to_dict(scenario))
 

@@ -49,7 +49,7 @@ def _sends_from(model: Model, problem: Problem, solution: Solution) -> np.ndarra
 def _cycle_sends(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[pulp.LpVariable]]:
     """Per goal-mix shortfall u[g, k], the sends of every bucket in cycle k: the columns that can move it."""
     cal = problem.calendar
-    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, k), u in model.shortfall.items()}
+    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, _, k), u in model.shortfall.items()}
 
 
 def _warm(model: Model, problem: Problem, sends: np.ndarray) -> Start:

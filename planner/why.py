@@ -205,9 +205,10 @@ DayLimit = Callable[[Problem, np.ndarray, ResolvedBucket, int], bool]
 
 
 def _cap_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> bool:
-    """Constraint 5: day t already has daily_cap sends."""
-    cap = problem.scenario.daily_cap
-    return cap is not None and sends[:, t].sum() >= cap
+    """Constraint 5: day t already has the seat's daily_cap sends."""
+    seat = problem.seats[b.seat]
+    mine = [c.index for c in problem.buckets_of(b.seat)]
+    return seat.daily_cap is not None and sends[mine, t].sum() >= seat.daily_cap
 
 
 def _guard_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> bool:
@@ -216,13 +217,14 @@ def _guard_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) 
     (One more send on t only raises the allowance of the days after it, so day t is the one to check.)
     """
     guard = problem.scenario.speed_guard
-    return guard is not None and sends[:, t].sum() + 1 > guard.allowed(week_before(problem, sends, t)) + EPS
+    mine = [c.index for c in problem.buckets_of(b.seat)]
+    return guard is not None and sends[mine, t].sum() + 1 > guard.allowed(week_before(problem, sends, t, b.seat)) + EPS
 
 
 def _replies_full(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> bool:
     """MODEL.md v2 reply capacity: one more send of b on day t would take its expected replies above replies_per_day."""
     most = problem.scenario.replies_per_day
-    return most is not None and b.rate > 0 and replies_on(problem, sends, t) + b.rate > most + EPS
+    return most is not None and b.rate > 0 and replies_on(problem, sends, t, b.seat) + b.rate > most + EPS
 
 
 # the limits on one day's sends, in the order they are named (a check of one more send of b on day t)
@@ -488,7 +490,6 @@ def best_extra_send(problem: Problem, sends: np.ndarray, k: int) -> np.ndarray:
     first = max(problem.calendar.cycle_starts[k], problem.first_day)
     last = min(problem.last_valid_day(first), problem.n_days - 1)
     sc = score(problem, sends)
-    short = {g for (g, kk), u in sc.shortfall.items() if u > 0}
     candidates: list[tuple[float, int, int]] = []
     for b in problem.buckets:
         if b.free:
@@ -504,7 +505,7 @@ def best_extra_send(problem: Problem, sends: np.ndarray, k: int) -> np.ndarray:
             if _day_limit(problem, sends, b, t) is not None:
                 continue
             gain = b.weight * b.rate * problem.value_factor(t)
-            if (b.goal, kt) in sc.shortfall and b.goal in short and sc.shortfall[b.goal, kt] > 0:
+            if sc.shortfall.get((b.seat, b.goal, kt), 0) > 0:
                 gain += problem.shortfall_penalty
             candidates.append((gain, b.index, t))
     candidates.sort(key=lambda c: -c[0])

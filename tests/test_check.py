@@ -51,4 +51,4 @@ def test_a_replan_goal_target_counts_the_logged_paid_sends() -> None:
     problem = replan_problem(date(2027, 3, 4), goals={"sales": 1.0})
     sc = score(problem, schedule(problem, {(0, 3): 5}))
     # March's target of 10 less the 3 logged: 7, of which 5 are planned
-    assert sc.shortfall[problem.goals[0], 0] == 2
+    assert sc.shortfall[0, problem.goals_of(0)[0], 0] == 2

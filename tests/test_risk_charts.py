@@ -16,6 +16,7 @@ from planner.form import default_form, scenario_from_form
 from planner.plan import Plan
 from planner.risk import RiskReport, compare_with_risk, simulate
 from planner.risk_charts import FAN_BAND, FAN_EDGE, FAN_MEDIAN, add_fan, fan_traces, risk_compare_figure, risk_headline
+from planner.scenario import Scenario
 from planner.solve import make_plan
 
 START = date(2026, 12, 1)
@@ -76,6 +77,7 @@ def test_the_band_holds_the_expected_balance_where_nothing_is_random() -> None:
 def test_the_compare_figure_draws_each_tiers_range_and_chance_of_running_dry(plan: Plan) -> None:
     catalog = load_catalog()
     scenario = plan.problem.scenario
+    assert isinstance(scenario, Scenario)
     names = ["Premium Business", "Sales Navigator Core", "<b>Evil</b> & co"]
     tiers = [
         catalog["Premium Business"],

@@ -85,7 +85,7 @@ def test_buckets_of_several_goals_need_a_goal_mix() -> None:
 
 def test_a_single_goal_needs_no_mix() -> None:
     problem = resolve(make())
-    assert problem.shares == {"sales": 1.0}
+    assert problem.seats[0].shares == {"sales": 1.0}
 
 
 def test_goals_without_buckets_bring_their_templates() -> None:

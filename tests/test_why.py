@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -167,7 +168,7 @@ def test_the_daily_cap_said_full_is_full() -> None:
         ({"replies_per_day": 0.2}, Limit.REPLY_CAPACITY, "reply capacity", "replies_per_day"),
     ],
 )
-def test_a_pace_said_full_leaves_no_room_for_one_more_send(pace: dict[str, object], limit: Limit, said: str, broken: str) -> None:
+def test_a_pace_said_full_leaves_no_room_for_one_more_send(pace: dict[str, Any], limit: Limit, said: str, broken: str) -> None:
     """A bucket held by the speed guard or the reply capacity: one more of its sends on any day it could send
     (a send day on which its follow-up eligibility has room) breaks that limit."""
     plan = make_plan(_scenario(**pace))
