@@ -241,3 +241,40 @@ def test_a_replan_state_carries_the_logged_sends_per_day() -> None:
     assert problem.start.logged == {0: 1, 1: 1, 2: 1}
     # the week before day 8 holds days 1 and 2 of the log; the week before day 10 holds only planned days
     assert [problem.sent_in_week_before(t) for t in (3, 8, 10)] == [3, 2, 0]
+
+
+def test_a_team_paces_each_seat_on_its_own() -> None:
+    """The speed guard and the reply capacity are a person's: each seat of a team has its own, not one for the pool."""
+    from planner.check import violations
+    from planner.scenario import any_scenario_from_toml
+
+    text = """version = 2
+start = 2026-06-01
+tier = "Recruiter (Corporate)"
+speed_guard = { base = 2, growth = 0.5 }
+replies_per_day = 0.6
+
+[[seats]]
+name = "Ana"
+goals = { recruiting = 1.0 }
+
+[[seats]]
+name = "Ben"
+goals = { sales = 1.0 }
+"""
+    plan = make_plan(any_scenario_from_toml(text))
+    problem = plan.problem
+    assert plan.is_ok and violations(problem, plan.sends) == []
+    guard = problem.scenario.speed_guard
+    assert guard is not None
+    over_one_person = False
+    for seat in problem.seats:
+        mine = [b.index for b in problem.buckets_of(seat.index)]
+        rates = np.array([problem.buckets[i].rate for i in mine])
+        for t in range(problem.n_days):
+            day = plan.sends[mine, t].sum()
+            assert day <= guard.allowed(plan.sends[mine, max(0, t - 7) : t].sum()) + 1e-9, (seat.name, t)
+            assert rates @ plan.sends[mine, t] <= 0.6 + 1e-9, (seat.name, t)
+    for t in range(problem.n_days):  # the pool sends more a day than one person's guard would allow
+        over_one_person |= bool(plan.sends[:, t].sum() > guard.allowed(plan.sends[:, max(0, t - 7) : t].sum()) + 1e-9)
+    assert over_one_person
