@@ -262,7 +262,7 @@ goals = { recruiting = 1.0 }
 name = "Ben"
 goals = { sales = 1.0 }
 """
-    plan = make_plan(any_scenario_from_toml(text))
+    plan = make_plan(resolve(any_scenario_from_toml(text)))
     problem = plan.problem
     assert plan.is_ok and violations(problem, plan.sends) == []
     guard = problem.scenario.speed_guard
