@@ -27,6 +27,7 @@ from planner.solver import Deadline, Penalty, Solution, Solver, Status, Target, 
 from planner.team import SeatBySeat, seat_by_seat
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
+TEAM_SHARE = 0.5  # of a team's time limit, what planning its seats one by one may take
 DEFAULT_GAP = 0.002  # 0.2 % on the value, safely inside the 0.5 % a plan must reach
 
 _PLAN_STATUS = {
@@ -114,7 +115,8 @@ def make_plan(
     problem = scenario if isinstance(scenario, Problem) else resolve(scenario, catalog)
     target = Target(gap)
     if split_seats and problem.n_seats > 1 and not problem.is_replan:
-        split = seat_by_seat(problem, deadline, target, Solver(solver))
+        # at most half of the time: when the pool binds, the whole team's model needs the rest
+        split = seat_by_seat(problem, Deadline(deadline.give("seat by seat", TEAM_SHARE)), target, Solver(solver))
         if split is not None:
             return _team_plan(problem, split, deadline)
     outcome: Solution | None = None
