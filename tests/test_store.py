@@ -349,7 +349,7 @@ def test_a_team_scenario_and_its_plan_round_trip_with_two_writers_at_once(store:
     from planner.paths import EXAMPLES_DIR
     from planner.scenario import TeamScenario, load_any_scenario
 
-    team = load_any_scenario(EXAMPLES_DIR / "recruiting_team.toml")
+    team = load_any_scenario(EXAMPLES_DIR / "teams" / "recruiting_team.toml")
     assert isinstance(team, TeamScenario)
     other = team.model_copy(update={"title": "Second writer"})
     versions: list[int] = []

@@ -160,7 +160,7 @@ def test_a_pool_with_room_for_every_seat_plans_seat_by_seat() -> None:
 
 
 def test_the_example_team_plans_with_ana_at_her_seat_cap() -> None:
-    plan = make_plan(load_any_scenario(EXAMPLES_DIR / "recruiting_team.toml"))
+    plan = make_plan(load_any_scenario(EXAMPLES_DIR / "teams" / "recruiting_team.toml"))
     assert plan.is_ok and plan.gap is not None and plan.gap <= 0.005
     ana = next(s for s in plan.seats if s.seat == "Ana")
     assert ana.cap_binding_cycles == (1, 2) and ana.credits_by_cycle == (120, 120)
@@ -172,7 +172,7 @@ def test_the_example_team_plans_with_ana_at_her_seat_cap() -> None:
 def test_the_cli_plans_a_team_file_with_a_seat_column_and_seat_totals(tmp_path: Path) -> None:
     schedule, summary = tmp_path / "s.csv", tmp_path / "s.json"
     done = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "plan", str(EXAMPLES_DIR / "recruiting_team.toml"),
+        [sys.executable, "-m", "planner.cli", "plan", str(EXAMPLES_DIR / "teams" / "recruiting_team.toml"),
          "--schedule", str(schedule), "--summary", str(summary)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -185,7 +185,7 @@ def test_the_cli_plans_a_team_file_with_a_seat_column_and_seat_totals(tmp_path: 
 
 
 def test_the_cli_refuses_a_bad_team_file_naming_the_seat(tmp_path: Path) -> None:
-    text = (EXAMPLES_DIR / "recruiting_team.toml").read_text().replace("daily_cap = 8", "daily_cap = -8")
+    text = (EXAMPLES_DIR / "teams" / "recruiting_team.toml").read_text().replace("daily_cap = 8", "daily_cap = -8")
     path = tmp_path / "bad.toml"
     path.write_text(text)
     done = subprocess.run([sys.executable, "-m", "planner.cli", "plan", str(path)], capture_output=True, text=True, check=False)
