@@ -38,7 +38,7 @@ from planner.charts import format_day
 from planner.export import to_csv
 from planner.history import plans_table, scenario_versions_table
 from planner.problem import resolve
-from planner.scenario import ScenarioError, scenario_to_toml
+from planner.scenario import Scenario, ScenarioError, scenario_to_toml
 from planner.share import PARAM, encode_scenario
 from planner.store import PlanRecord, ScenarioRecord, Store, StoreError
 from planner.text import literal
@@ -174,7 +174,9 @@ else:
             problems = err.problems if isinstance(err, ScenarioError) else [str(err)]
             st.error("This version cannot be opened:\n" + "\n".join(f"- {literal(p)}" for p in problems))
         else:
-            st.switch_page(PLAN_PAGE, query_params={PARAM: encode_scenario(reopened)})
+            if isinstance(reopened, Scenario):
+                st.switch_page(PLAN_PAGE, query_params={PARAM: encode_scenario(reopened)})
+            st.info("This version is a team scenario: download its file below and upload it on the Team page.")
     with st.expander("The version's scenario file (TOML)", icon=":material/description:"):
         st.code(by_id[picked_id].toml, language="toml")
 

@@ -156,9 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--catalog", help="tier catalog CSV (default: the shipped data/tiers.csv)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    plan = sub.add_parser("plan", help="plan a scenario file")
+    plan = sub.add_parser("plan", help="plan a scenario file (one seat, or a team with [[seats]])")
     plan.add_argument("scenario", help="scenario TOML file")
-    plan.add_argument("--schedule", metavar="FILE.csv", help="write the schedule (date, bucket, sends, ...)")
+    plan.add_argument("--schedule", metavar="FILE.csv", help="write the schedule (date, bucket, sends, ...; a team's: seat too)")
     plan.add_argument("--ledger", metavar="FILE.csv", help="write the daily credit ledger")
     plan.add_argument(
         "--summary",
@@ -345,6 +345,9 @@ def _report(plan: Plan) -> None:
     )
     if t.cost_per_response is not None:
         print(f"price ${t.price_paid:,.2f}; ${t.cost_per_response:,.2f} per expected response (estimated prices)", file=out)
+    if plan.problem.is_team:
+        binding = [f"{s.seat} (cycle {', '.join(map(str, s.cap_binding_cycles))})" for s in plan.seats if s.cap_binding_cycles]
+        print(f"seats: {len(plan.seats)}; seat caps binding: {'; '.join(binding) if binding else 'none'}", file=out)
 
 
 def _exit_of(plan: Plan) -> int:
@@ -364,15 +367,17 @@ def _exit_of(plan: Plan) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     from planner.export import summary_json
-    from planner.scenario import load_scenario
+    from planner.scenario import Scenario, ScenarioError, load_any_scenario
     from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
 
     catalog = _catalog(args)
-    scenario = load_scenario(args.scenario, catalog)
+    scenario = load_any_scenario(args.scenario, catalog)
     time_limit = args.time_limit or DEFAULT_TIME_LIMIT
     gap = DEFAULT_GAP if args.gap is None else args.gap
     data: dict[str, object] | None = None
-    if args.max_risk is None:
+    if args.max_risk is not None and not isinstance(scenario, Scenario):
+        raise ScenarioError(["--max-risk: the safe reliance is searched for one seat; a team scenario is planned without it"])
+    if args.max_risk is None or not isinstance(scenario, Scenario):
         plan = make_plan(scenario, catalog=catalog, time_limit=time_limit, gap=gap, solver=args.solver)
     else:
         from planner.risk import NoSchedule, safe_reliance
@@ -422,17 +427,19 @@ def _plan(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from planner.compare import compare_tiers, verdict
     from planner.export import to_csv, write_text
-    from planner.scenario import load_scenario
+    from planner.scenario import Scenario, ScenarioError, load_any_scenario
 
     catalog = _catalog(args)
-    scenario = load_scenario(args.scenario, catalog)
+    scenario = load_any_scenario(args.scenario, catalog)
+    if args.curve and not isinstance(scenario, Scenario):
+        raise ScenarioError(["--curve: the response curve is drawn for one seat; a team scenario is compared without it"])
     table = compare_tiers(scenario, args.tiers, catalog=catalog, time_limit=args.time_limit)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     for line in verdict(table, scenario.cycles):
         print(line)
     if args.csv:
         write_text(args.csv, to_csv(table))
-    if args.curve:
+    if args.curve and isinstance(scenario, Scenario):  # a team's was refused above
         from planner.curve import response_curve, sweep_scenario
 
         curve = response_curve(sweep_scenario(scenario, catalog), table)

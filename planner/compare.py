@@ -15,14 +15,17 @@ user text, because tier names can come from a shared link.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import pandas as pd
 
 from planner.catalog import Catalog, Tier, load_catalog
 from planner.plan import Plan
 from planner.problem import resolve
-from planner.scenario import Scenario, ScenarioError, TierRef
+from planner.scenario import AnyScenario, ContractFields, ScenarioError, TierRef
 from planner.solve import DEFAULT_GAP, make_plan
+
+S = TypeVar("S", bound=ContractFields)  # a one-seat scenario or a team: the tier changes, the kind stays
 
 COMPARE_COLUMNS = [
     "tier",
@@ -61,13 +64,13 @@ def _tier_of(ref: TierRef, catalog: Catalog, field: str) -> Tier:
     return catalog[ref]
 
 
-def current_tier(scenario: Scenario, catalog: Catalog) -> Tier:
+def current_tier(scenario: AnyScenario, catalog: Catalog) -> Tier:
     """The tier the comparison measures against: the scenario's first-cycle tier."""
     return _tier_of(scenario.tier_refs()[0], catalog, "tier")
 
 
 def tiers_to_compare(
-    scenario: Scenario,
+    scenario: AnyScenario,
     tiers: Sequence[TierRef] | None = None,
     *,
     catalog: Catalog,
@@ -89,7 +92,7 @@ def tiers_to_compare(
     return chosen
 
 
-def tier_scenario(scenario: Scenario, tier: Tier, catalog: Catalog) -> Scenario:
+def tier_scenario(scenario: S, tier: Tier, catalog: Catalog) -> S:
     """``scenario`` with ``tier`` for every cycle: by name when it is the catalog's tier, else inline (an edited price)."""
     ref: TierRef = tier.name if tier.name in catalog and catalog[tier.name] == tier else tier
     return scenario.with_tier(ref)
@@ -196,8 +199,9 @@ def compare_plans(plans: Sequence[tuple[Tier, Plan]], current: str, cycles: int)
             "tier": tier.name,
             "current": tier.name == current,
             "status": str(plan.status),
-            "price_monthly": tier.price_monthly,
-            "monthly_credits": tier.monthly_credits,
+            # a team's: the contract's, price per seat x seats (and seats x credits, its pool's grant)
+            "price_monthly": None if tier.price_monthly is None else tier.price_monthly * plan.problem.n_seats,
+            "monthly_credits": tier.monthly_credits * plan.problem.n_seats,
             "gap": plan.gap,
         }
         if t is not None:
@@ -230,7 +234,7 @@ def compare_plans(plans: Sequence[tuple[Tier, Plan]], current: str, cycles: int)
 
 
 def compare_tiers(
-    scenario: Scenario,
+    scenario: AnyScenario,
     tiers: Sequence[TierRef] | None = None,
     *,
     catalog: Catalog | None = None,

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from planner.scenario import ScenarioError
+from planner.scenario import ScenarioError, TeamScenario
 from planner.store import PlanRecord, ScenarioRecord
 
 VERSION_COLUMNS = ["id", "name", "version", "saved", "title", "start", "cycles", "tier", "buckets", "plans"]
@@ -27,7 +27,10 @@ def _tier_names(record: ScenarioRecord) -> tuple[str, str, int | None, date | No
         name = ref if isinstance(ref, str) else ref.name
         if name not in names:
             names.append(name)
-    buckets = len(scenario.buckets) if scenario.buckets is not None else None
+    if isinstance(scenario, TeamScenario):  # a team's buckets: every seat's
+        buckets = sum(len(seat.buckets) for seat in scenario.seats if seat.buckets is not None) or None
+    else:
+        buckets = len(scenario.buckets) if scenario.buckets is not None else None
     return scenario.title or "", " → ".join(names), scenario.cycles, scenario.start, buckets
 
 

@@ -593,11 +593,13 @@ class _Builder:
         self.prob.setObjective(value - shortfall - expired)
 
 
-def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool = False) -> Model:
+def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool = False, ledger: bool = True) -> Model:
     """Build the MIP of MODEL.md for a resolved problem.
 
     ``elastic`` turns minimums and reserves into soft constraints whose
     violation is minimised: used to explain why a scenario has no plan.
+    ``ledger = False`` leaves out the credits (constraint 1 and the reserve):
+    a relaxation, which :mod:`planner.team` solves seat by seat.
     """
     builder = _Builder(problem, exact_expiry=exact_expiry, elastic=elastic)
     builder.sends()
@@ -608,14 +610,21 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
     builder.speed_guard()
     builder.reply_capacity()
     builder.follow_ups()
-    builder.grants()
-    builder.credit_backs()
-    builder.balances()
-    builder.balance_cap()
-    builder.reserve()
+    if ledger:
+        builder.grants()
+        builder.credit_backs()
+        builder.balances()
+        builder.balance_cap()
+        builder.reserve()
     builder.goal_mix()
     builder.objective()
     return Model(builder.prob, builder.x, builder.shortfall, builder.slacks)
+
+
+def shortfall_columns(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[pulp.LpVariable]]:
+    """Per goal-mix shortfall u[s, g, k], the sends of every bucket in cycle k: the columns that can move it."""
+    cal = problem.calendar
+    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, _, k), u in model.shortfall.items()}
 
 
 def forced_shortfall(problem: Problem) -> int:

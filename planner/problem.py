@@ -10,7 +10,7 @@ charts read a Problem; only :mod:`planner.scenario` knows the file's fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from planner.calendar import Calendar, Weekday
@@ -58,6 +58,7 @@ class ResolvedSeat:
     daily_cap: int | None
     seat_cap: int | None  # most credits the seat may spend per cycle (None: no limit but the pool's)
     shares: dict[Goal, float]
+    credits: tuple[float, ...]  # per cycle, what the seat's goal targets are a share of (:meth:`Problem.goal_target`)
 
 
 @dataclass(frozen=True)
@@ -153,15 +154,6 @@ class Problem:
         """The pool's balance cap in cycle k: seats x the tier's (None: no cap)."""
         cap = self.tiers[k].balance_cap
         return None if cap is None else cap * self.n_seats
-
-    def seat_credits(self, seat: int, k: int) -> float:
-        """The credits seat ``seat`` brings in cycle k: monthly credits + its share of the bonus, at most its seat cap.
-
-        A one-seat scenario's are its grant, monthly credits + bonus, as in v1.
-        """
-        credits = self.tiers[k].monthly_credits + self.scenario.bonus_of(k) / self.n_seats
-        cap = self.seats[seat].seat_cap
-        return credits if cap is None else min(credits, float(cap))
 
     @property
     def is_replan(self) -> bool:
@@ -270,12 +262,14 @@ class Problem:
         return self.scenario.refund_reliance if tier.credit_back else 0.0
 
     def goal_target(self, seat: int, goal: Goal, k: int) -> int:
-        """floor(share_g * the seat's credits of k (:meth:`seat_credits`)), less what the log already sent.
+        """floor(share_g * credits_k of the seat), less what the log already sent.
 
-        One seat: floor(share_g * (monthly credits + bonus of k)), as MODEL.md's constraint 7.
+        A seat's credits of cycle k are the tier's monthly credits plus its share of the bonus
+        (bonus / seats), at most its seat cap: one seat's are monthly credits + bonus, as in
+        MODEL.md's constraint 7.
         """
         # the small epsilon keeps 0.7 * 50 = 34.999... at 35
-        target = int(self.seats[seat].shares.get(goal, 0.0) * self.seat_credits(seat, k) + 1e-9)
+        target = int(self.seats[seat].shares.get(goal, 0.0) * self.seats[seat].credits[k] + 1e-9)
         if self._logged(k):
             target = max(0, target - self.start.paid_by_goal.get(goal, 0))
         return target
@@ -322,11 +316,33 @@ def resolve(
     resolved: list[ResolvedBucket] = []
     for i, one in enumerate(plans):
         buckets, shares = _seat_buckets(one, templates)
-        seats.append(ResolvedSeat(i, names[i], tuple(one.send_days), frozenset(one.days_off), one.daily_cap, caps[i], shares))
+        credits = tuple(
+            _seat_credits(tiers[k].monthly_credits + scenario.bonus_of(k) / len(plans), caps[i]) for k in range(scenario.cycles)
+        )
+        days_off = frozenset(one.days_off)
+        seats.append(ResolvedSeat(i, names[i], tuple(one.send_days), days_off, one.daily_cap, caps[i], shares, credits))
         resolved += _resolve_buckets(buckets, seat=i, first=len(resolved))
     calendar = Calendar.build(scenario.start, scenario.cycles)
     grants = tuple(tiers[k].monthly_credits * len(seats) + scenario.bonus_of(k) for k in range(scenario.cycles))
     return Problem(scenario, calendar, tuple(tiers), grants, tuple(resolved), tuple(seats))
+
+
+def _seat_credits(credits: float, seat_cap: int | None) -> float:
+    return credits if seat_cap is None else min(credits, float(seat_cap))
+
+
+def seat_view(problem: Problem, seat: int) -> Problem:
+    """One seat of a team alone: its buckets (indexed from 0) and its goal targets, on the team's calendar and tiers.
+
+    Its credits are not the seat's to have: :mod:`planner.team` plans it with the
+    pool's ledger left out (a relaxation) and checks the team's schedule on the pool.
+    """
+    mine = problem.buckets_of(seat)
+    first = mine[0].index if mine else 0
+    buckets = tuple(
+        replace(b, index=b.index - first, parent=None if b.parent is None else b.parent - first, seat=0) for b in mine
+    )
+    return replace(problem, buckets=buckets, seats=(replace(problem.seats[seat], index=0),))
 
 
 def _seat_buckets(scenario: Scenario, templates: dict[Goal, GoalTemplate] | None) -> tuple[list[Bucket], dict[Goal, float]]:

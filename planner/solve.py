@@ -15,19 +15,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pulp
 
 from planner.catalog import Catalog
 from planner.check import score, violations
 from planner.diagnose import diagnose
 from planner.ledger import simulate
-from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall
+from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall, shortfall_columns
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
-from planner.scenario import Scenario
+from planner.scenario import AnyScenario
 from planner.solver import Deadline, Penalty, Solution, Solver, Start, Status, Target, run
+from planner.team import SeatBySeat, seat_by_seat
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
+TEAM_SHARE = 0.5  # of a team's time limit, what planning its seats one by one may take
 DEFAULT_GAP = 0.002  # 0.2 % on the value, safely inside the 0.5 % a plan must reach
 
 _PLAN_STATUS = {
@@ -44,12 +45,6 @@ def _sends_from(model: Model, problem: Problem, solution: Solution) -> np.ndarra
     for (b, t), var in model.sends.items():
         sends[b, t] = int(round(solution.value(var)))
     return sends
-
-
-def _cycle_sends(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[pulp.LpVariable]]:
-    """Per goal-mix shortfall u[g, k], the sends of every bucket in cycle k: the columns that can move it."""
-    cal = problem.calendar
-    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, _, k), u in model.shortfall.items()}
 
 
 def _warm(model: Model, problem: Problem, sends: np.ndarray) -> Start:
@@ -93,7 +88,7 @@ def value_gap(objective: float, bound: float, unavoidable_penalty: float) -> flo
 
 
 def make_plan(
-    scenario: Scenario | Problem,
+    scenario: AnyScenario | Problem,
     *,
     catalog: Catalog | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
@@ -101,13 +96,16 @@ def make_plan(
     solver: str = "highs",
     deadline: Deadline | None = None,
     start: np.ndarray | None = None,
+    split_seats: bool = True,
 ) -> Plan:
     """Plan a scenario: the schedule that maximises MODEL.md's objective.
 
     Parameters
     ----------
     scenario
-        A validated scenario, or a problem already resolved against a catalog.
+        A validated scenario (one seat, or a :class:`~planner.scenario.TeamScenario`: then the
+        schedule has a ``seat`` column and :attr:`Plan.seats` each seat's totals), or a problem
+        already resolved against a catalog.
     catalog
         Tier catalog for tier names (the shipped one by default).
     time_limit
@@ -127,6 +125,10 @@ def make_plan(
         Used only if it is feasible here: the solve ends after the LP when it
         is already within ``gap`` of the LP bound, and the plan is never worse
         than it (so a sweep over more and more credits never loses value).
+    split_seats
+        For a team: plan the seats one by one first (:mod:`planner.team`), and the whole
+        team's model only when the pool cannot pay for that; False solves the whole model
+        at once (the benchmark's baseline).
 
     >>> from planner.scenario import load_scenario
     >>> from planner.paths import EXAMPLES_DIR
@@ -143,6 +145,11 @@ def make_plan(
     deadline = deadline if deadline is not None else Deadline(time_limit)
     problem = scenario if isinstance(scenario, Problem) else resolve(scenario, catalog)
     target = Target(gap)
+    if split_seats and problem.n_seats > 1 and not problem.is_replan:
+        # at most half of the time: when the pool binds, the whole team's model needs the rest
+        split = seat_by_seat(problem, Deadline(deadline.give("seat by seat", TEAM_SHARE)), target, Solver(solver))
+        if split is not None:
+            return _team_plan(problem, split, deadline)
     outcome: Solution | None = None
     model: Model | None = None
     broken: list[str] = []
@@ -150,7 +157,7 @@ def make_plan(
     known = start if start is not None and start.shape == shape and not violations(problem, start) else None
     for exact in (False, True):
         model = build_model(problem, exact_expiry=exact)
-        near = _cycle_sends(model, problem)
+        near = shortfall_columns(model, problem)
         shortfall = Penalty(tuple(model.shortfall.values()), problem.shortfall_penalty, forced_shortfall(problem), near=near)
         warm = _warm(model, problem, known) if known is not None else None
         box = model.sends.values()
@@ -192,3 +199,15 @@ def make_plan(
     # the model's objective also charges a tiny penalty per credit expired: the true optimum can be that much higher
     bound = max(outcome.bound + expiry_penalty(problem) * credits_ever(problem), objective)
     return replace(plan, bound=bound, gap=value_gap(objective, bound, outcome.offset))
+
+
+def _team_plan(problem: Problem, split: SeatBySeat, deadline: Deadline) -> Plan:
+    """The plan of a team planned seat by seat (:mod:`planner.team`), with the gap proven against the seats' bounds."""
+    status = _PLAN_STATUS[split.status]
+    message = "Optimal plan." if status is PlanStatus.OPTIMAL else "Time limit reached; best plan found so far."
+    info: dict[str, object] = {"solve_seconds": deadline.elapsed(), "solver": "HiGHS, seat by seat"}
+    plan = build_plan(problem, split.sends, status, message=message, **info)
+    assert plan.totals is not None
+    objective = float(plan.totals.objective)
+    bound = max(split.bound, objective)
+    return replace(plan, bound=bound, gap=value_gap(objective, bound, split.offset))

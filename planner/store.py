@@ -118,7 +118,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
 
 from planner.plan import Plan, PlanStatus
-from planner.scenario import Scenario, scenario_from_toml, scenario_to_toml
+from planner.scenario import AnyScenario, any_scenario_from_toml, scenario_to_toml
 from planner.usage import BUCKET_MAX_CHARS, RECIPIENT_MAX_CHARS, Outcome, UsageEntry, log_diff
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -551,9 +551,9 @@ class ScenarioRecord:
     toml: str
     unchanged: bool = False  # set by save_scenario: the scenario was this version already, nothing new was saved
 
-    def scenario(self) -> Scenario:
-        """The scenario, read back and checked (as :func:`~planner.scenario.scenario_from_toml`)."""
-        return scenario_from_toml(self.toml)
+    def scenario(self) -> AnyScenario:
+        """The scenario (one seat, or a team), read back and checked (as :func:`~planner.scenario.any_scenario_from_toml`)."""
+        return any_scenario_from_toml(self.toml)
 
 
 @dataclass(frozen=True)
@@ -580,9 +580,9 @@ class StoredPlan:
     schedule_csv: str
     ledger_csv: str
 
-    def scenario(self) -> Scenario:
+    def scenario(self) -> AnyScenario:
         """The scenario the plan was made from (which may differ from its record, e.g. another tier)."""
-        return scenario_from_toml(self.scenario_toml)
+        return any_scenario_from_toml(self.scenario_toml)
 
     def schedule(self) -> pd.DataFrame:
         """The schedule table, dates as ``datetime.date``."""
@@ -777,7 +777,7 @@ class Store:
 
     # --- scenarios ---
 
-    def save_scenario(self, name: str, scenario: Scenario) -> ScenarioRecord:
+    def save_scenario(self, name: str, scenario: AnyScenario) -> ScenarioRecord:
         """Save a scenario under a name, as the next version of that name (older versions stay).
 
         A scenario the same as the name's latest version (the same TOML) is not
@@ -788,7 +788,7 @@ class Store:
         name
             The scenario's name (surrounding spaces dropped; 1 to 200 characters).
         scenario
-            The scenario; stored as its TOML.
+            The scenario, one seat or a team; stored as its TOML.
         """
         name = _check_name(name)
         toml = scenario_to_toml(scenario)
@@ -836,7 +836,7 @@ class Store:
             raise RecordNotFound(f"no saved scenario has id {record_id}")
         return _scenario_record(row)
 
-    def load_scenario(self, record_id: int) -> Scenario:
+    def load_scenario(self, record_id: int) -> AnyScenario:
         """The scenario saved as record ``record_id``, read back and checked."""
         return self.scenario_record(record_id).scenario()
 

@@ -345,6 +345,35 @@ def test_an_empty_plan_round_trips(store: Store, sales: Scenario) -> None:
     assert full.ledger().empty and full.schedule().empty
 
 
+def test_a_team_scenario_and_its_plan_round_trip_with_two_writers_at_once(store: Store, db_url: str) -> None:
+    from planner.paths import EXAMPLES_DIR
+    from planner.scenario import TeamScenario, load_any_scenario
+
+    team = load_any_scenario(EXAMPLES_DIR / "teams" / "recruiting_team.toml")
+    assert isinstance(team, TeamScenario)
+    other = team.model_copy(update={"title": "Second writer"})
+    versions: list[int] = []
+
+    def write(scenario: TeamScenario) -> None:
+        with Store.open(db_url) as mine:
+            versions.append(mine.save_scenario("Recruiting team", scenario).version)
+
+    writers = [threading.Thread(target=write, args=(s,)) for s in (team, other)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    assert sorted(versions) == [1, 2]
+    saved = store.scenario_versions("Recruiting team")
+    back = [r.scenario() for r in saved]
+    assert team in back and other in back
+    plan = make_plan(team)
+    full = store.load_plan_record(store.save_plan(saved[0].id, plan).id)
+    assert full.scenario() == team
+    assert list(full.schedule()["seat"]) == list(plan.schedule["seat"])
+    assert full.record.summary["seats"][0]["seat"] == "Ana"
+
+
 # --- usage -----------------------------------------------------------------------------------
 
 
