@@ -267,3 +267,24 @@ def credit_values(team: TeamScenario, *, catalog: Catalog | None = None, time_li
             )
         )
     return tuple(out)
+
+
+CREDIT_VALUE_COLUMNS = ["seat", "seat_cap", "binds", "responses_gain", "value_gain", "answer"]
+
+
+def credit_value_table(values: Iterable[CreditValue]) -> pd.DataFrame:
+    """:func:`credit_values` as a table: one row per seat, with its answer in words."""
+    rows = [
+        {
+            "seat": v.seat,
+            "seat_cap": v.seat_cap,
+            "binds": v.binds,
+            "responses_gain": v.responses_gain,
+            "value_gain": v.value_gain,
+            "answer": v.sentence(),
+        }
+        for v in values
+    ]
+    frame = pd.DataFrame(rows, columns=CREDIT_VALUE_COLUMNS)
+    frame["seat_cap"] = pd.array(frame["seat_cap"], dtype="Int64")
+    return frame
