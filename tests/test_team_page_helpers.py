@@ -50,7 +50,7 @@ def _plan(team: TeamScenario, gap: float = 0.0) -> Any:
 
 
 def test_rows_become_the_team_a_file_with_the_same_seats_gives() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": "Ana", "goal": "recruiting", "send_days": None, "daily_cap": None, "seat_cap": 20.0},
         {"name": "Bo", "goal": "sales", "send_days": "Mon, Wed", "daily_cap": 4, "seat_cap": float("nan")},
     ]
@@ -127,7 +127,9 @@ def test_the_worth_of_a_credit_more_matches_a_re_solve_with_the_cap_one_larger()
     assert first.binds and first.seat_cap == 20
     assert first.responses_gain == pytest.approx(more.totals.expected_responses - base.totals.expected_responses)
     assert first.value_gain == pytest.approx(more.totals.weighted_value - base.totals.weighted_value)
-    assert first.responses_gain > 0  # the pool has credits the uncapped seat leaves: the capped seat would use one
+    assert (
+        first.responses_gain is not None and first.responses_gain > 0
+    )  # the pool has credits the uncapped seat leaves: the capped seat would use one
     assert second.seat_cap is None and second.responses_gain is None
     assert "gains nothing the pool isn't already giving it" in second.sentence()
 
