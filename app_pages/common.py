@@ -25,6 +25,7 @@ from planner.scenario import Scenario, ScenarioError, scenario_from_toml
 from planner.share import PARAM, decode_scenario
 from planner.store import Store, database_url
 from planner.text import literal
+from planner.today import DaySends
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds per solve; keeps the pages responsive on long horizons
 PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
@@ -129,3 +130,32 @@ def fraction_columns(frame: pd.DataFrame) -> dict[str, Any]:
     """``column_config`` for a plan's or ledger's table: columns of fractions (expected responses, credit-backs) to 2 decimals."""
     fractional = [c for c in frame.columns if frame[c].dtype.kind == "f" and bool((frame[c].dropna() % 1 != 0).any())]
     return {c: st.column_config.NumberColumn(format="%.2f") for c in fractional}
+
+
+def file_stem(title: str | None, fallback: str) -> str:
+    """A download's file name from a title: letters and digits kept, the rest ``_`` (``fallback`` for none)."""
+    return "".join(c if c.isalnum() else "_" for c in (title or fallback).lower()).strip("_") or fallback
+
+
+def uploaded_text(upload: Any) -> str:
+    """An uploaded file's text; a file that is not UTF-8 is refused with a :class:`ScenarioError` naming it."""
+    try:
+        return str(upload.getvalue().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ScenarioError([f"uploaded file {upload.name!r}: not UTF-8 text; is it a scenario TOML file?"]) from None
+
+
+def day_input(where: DeltaGenerator, key: str, first: date, last: date) -> date:
+    """A date input of a day of the plan (today when the plan covers it, else its first day), kept in range."""
+    picked = st.session_state.get(key)
+    if not isinstance(picked, date) or not first <= picked <= last:
+        st.session_state[key] = date.today() if first <= date.today() <= last else first
+    return where.date_input("Day", min_value=first, max_value=last, key=key, format="YYYY-MM-DD")
+
+
+def show_day_sends(where: DeltaGenerator, todays: DaySends) -> None:
+    """A day's sends in words (:meth:`DaySends.sentence`): a success when there are any, else a note of the next."""
+    if todays.items:
+        where.success(literal(todays.sentence()), icon=":material/send:")
+    else:
+        where.info(literal(todays.sentence()), icon=":material/event_busy:")

@@ -17,7 +17,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import CHART_CONFIG, PERSIST, cached_catalog, download_button, fraction_columns, plan_time_limit
+from app_pages.common import (
+    CHART_CONFIG,
+    PERSIST,
+    cached_catalog,
+    day_input,
+    download_button,
+    file_stem,
+    fraction_columns,
+    plan_time_limit,
+    show_day_sends,
+    uploaded_text,
+)
 from planner.charts import burndown_figure
 from planner.export import ledger_csv, to_csv
 from planner.plan import Plan, PlanStatus
@@ -99,12 +110,12 @@ def _on_upload() -> None:
     if upload is None:
         return
     where = f"uploaded file {upload.name!r}"
-    try:
-        text = upload.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        ss["team_notice"] = ("error", [f"{where}: not UTF-8 text; is it a scenario TOML file?"])
-        return
     catalog = cached_catalog()
+    try:
+        text = uploaded_text(upload)
+    except ScenarioError as err:
+        ss["team_notice"] = ("error", err.problems)
+        return
     try:
         team = any_scenario_from_toml(text, catalog)
     except ScenarioError as err:
@@ -228,11 +239,11 @@ except ScenarioError as err:
 
 team_toml = scenario_to_toml(team)
 time_limit = plan_time_limit()
-file_stem = "".join(c if c.isalnum() else "_" for c in (team.title or "team").lower()).strip("_") or "team"
+download_stem = file_stem(team.title, "team")
 download_button(
     "Team scenario (TOML)",
     team_toml,
-    file_name=f"{file_stem}.toml",
+    file_name=f"{download_stem}.toml",
     key="team_dl_scenario",
     mime="application/toml",
     help="Open it here again, or run `inmail-planner plan` on it.",
@@ -331,26 +342,21 @@ names = [s.seat for s in plan.seats]
 if ss.get("team_today_seat") not in names:
     ss["team_today_seat"] = names[0]
 days = plan.problem.calendar.days
-first_day, last_day = days[0], days[-1]
-picked = ss.get("team_day")
-if not isinstance(picked, date) or not first_day <= picked <= last_day:
-    ss["team_day"] = date.today() if first_day <= date.today() <= last_day else first_day
 day_cols = st.columns([1.2, 1, 3])
 seat = day_cols[0].selectbox("Seat", options=names, key="team_today_seat")
-day = day_cols[1].date_input("Day", min_value=first_day, max_value=last_day, key="team_day", format="YYYY-MM-DD")
+day = day_input(day_cols[1], "team_day", days[0], days[-1])
 mine = seat_schedule(plan, seat)
-todays = sends_on(mine, day)
-with day_cols[2]:
-    if todays.items:
-        st.success(literal(todays.sentence()), icon=":material/send:")
-    else:
-        st.info(literal(todays.sentence()), icon=":material/event_busy:")
-seat_stem = "".join(c if c.isalnum() else "_" for c in seat.lower()).strip("_") or "seat"
+show_day_sends(day_cols[2], sends_on(mine, day))
+seat_stem = file_stem(seat, "seat")
 dl = st.columns(2)
 download_button(
-    "This seat's schedule (CSV)", to_csv(mine), file_name=f"{file_stem}_{seat_stem}_schedule.csv", key="team_dl_seat", where=dl[0]
+    "This seat's schedule (CSV)",
+    to_csv(mine),
+    file_name=f"{download_stem}_{seat_stem}_schedule.csv",
+    key="team_dl_seat",
+    where=dl[0],
 )
-download_button("Pool ledger (CSV)", ledger_csv(plan), file_name=f"{file_stem}_ledger.csv", key="team_dl_ledger", where=dl[1])
+download_button("Pool ledger (CSV)", ledger_csv(plan), file_name=f"{download_stem}_ledger.csv", key="team_dl_ledger", where=dl[1])
 with st.expander("This seat's schedule, day by day", expanded=False, icon=":material/calendar_month:"):
     st.dataframe(mine, key="team_seat_schedule", hide_index=True, width="stretch", column_config=fraction_columns(mine))
 with st.expander("The pool's ledger, day by day", expanded=False, icon=":material/account_balance:"):

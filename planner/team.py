@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner.catalog import Catalog
-from planner.plan import Plan
+from planner.plan import Plan, PlanStatus
 from planner.problem import resolve
 from planner.scenario import Goal, ScenarioError, Seat, TeamScenario, check_any_scenario, seat_label
 from planner.solve import make_plan
@@ -71,7 +71,8 @@ def default_seat_rows() -> list[Row]:
 def seat_rows(team: TeamScenario) -> tuple[list[Row], dict[str, Seat]]:
     """A team as table rows, and the seats the table cannot show (own buckets or several goals) by name.
 
-    >>>     >>> team = TeamScenario(start=date(2026, 6, 1), tier="Recruiter Lite",
+    >>> from datetime import date
+    >>> team = TeamScenario(start=date(2026, 6, 1), tier="Recruiter Lite",
     ...                     seats=[Seat(name="Ana", goals={"sales": 1.0}, seat_cap=5, send_days=["Mon"])])
     >>> seat_rows(team)
     ([{'name': 'Ana', 'goal': 'sales', 'send_days': 'Mon', 'daily_cap': None, 'seat_cap': 5}], {})
@@ -242,11 +243,12 @@ def credit_values(team: TeamScenario, *, catalog: Catalog | None = None, time_li
     Raises
     ------
     ValueError
-        When the base plan or a re-solve finds no plan (the gain is undefined then).
+        When the base plan or a re-solve is not proven optimal in the time
+        limit (a difference of two plans short of their optima says nothing).
     """
     base = make_plan(resolve(team, catalog), catalog=catalog, time_limit=time_limit, gap=EXACT_GAP)
-    if not base.is_ok or base.totals is None:
-        raise ValueError(f"the team has no plan ({base.status}): nothing to compare a credit more against")
+    if base.status is not PlanStatus.OPTIMAL or base.totals is None:
+        raise ValueError(f"the team's plan is {base.status}, not proven optimal: a credit's worth would be the solver's noise")
     out = []
     for i, seat in enumerate(base.seats):
         if seat.seat_cap is None:
@@ -255,8 +257,9 @@ def credit_values(team: TeamScenario, *, catalog: Catalog | None = None, time_li
         more = make_plan(
             resolve(with_seat_cap(team, i, seat.seat_cap + 1), catalog), catalog=catalog, time_limit=time_limit, gap=EXACT_GAP
         )
-        if not more.is_ok or more.totals is None:
-            raise ValueError(f"{seat_label(i, seat.seat)}: the re-solve with seat_cap = {seat.seat_cap + 1} found no plan")
+        if more.status is not PlanStatus.OPTIMAL or more.totals is None:
+            where = f"{seat_label(i, seat.seat)}: the re-solve with seat_cap = {seat.seat_cap + 1}"
+            raise ValueError(f"{where} is {more.status}, not proven optimal")
         out.append(
             CreditValue(
                 seat=seat.seat,
