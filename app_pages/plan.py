@@ -207,7 +207,12 @@ def _on_upload() -> None:
     if upload is None:
         return
     try:
-        scenario = scenario_from_toml(uploaded_text(upload), cached_catalog())
+        text = uploaded_text(upload)
+    except ScenarioError as err:
+        ss["plan_notice"] = ("error", err.problems)
+        return
+    try:
+        scenario = scenario_from_toml(text, cached_catalog())
     except ScenarioError as err:
         ss["plan_notice"] = ("error", [f"uploaded file {upload.name!r}: {p}" for p in err.problems])
         return

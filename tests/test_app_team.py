@@ -176,3 +176,13 @@ def test_a_one_seat_upload_is_refused_and_the_table_stays() -> None:
     at = run(at)
     assert "uploaded file 'one.toml': a one-seat scenario" in texts(at.error)
     assert [r["name"] for r in at.session_state["team_rows_edited"]] == ["Seat 1", "Seat 2"]
+
+
+@pytest.mark.parametrize(("page", "key"), [(PAGE, "team_upload"), ("app_pages/plan.py", "plan_upload")])
+def test_an_upload_that_is_not_utf8_is_named_once(page: str, key: str) -> None:
+    at = run(app_test(APP))
+    at.switch_page(page)
+    at = run(at)
+    at.file_uploader(key=key).upload("latin.toml", "title = 'caf\u00e9'".encode("latin-1"))
+    at = run(at)
+    assert "- uploaded file 'latin.toml': not UTF-8 text; is it a scenario TOML file?" in texts(at.error).splitlines()
