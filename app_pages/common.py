@@ -21,15 +21,17 @@ import planner.solve
 from planner.catalog import Catalog, load_catalog
 from planner.form import default_form, scenario_from_form
 from planner.plan import Plan
-from planner.scenario import Scenario, ScenarioError, scenario_from_toml
+from planner.scenario import AnyScenario, Scenario, ScenarioError, scenario_from_toml
 from planner.share import PARAM, decode_scenario
-from planner.store import Store, database_url
+from planner.store import Store, StoreError, database_url
 from planner.text import literal
+from planner.today import DaySends
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds per solve; keeps the pages responsive on long horizons
 PERSIST: Literal["session"] = "session"  # widget values survive a visit to another page
 CHART_CONFIG = {"displaylogo": False}
 STARTING = "the Plan page's starting scenario"
+TEAM_OPEN = "team_open"  # (name, TOML) of a saved team version the History page opens on the Team page
 
 
 # --- cached work ------------------------------------------------------------------------------
@@ -68,6 +70,41 @@ def open_store() -> Store:
     Raises :class:`planner.store.StoreError` when it cannot be opened.
     """
     return _store(database_url(None).render_as_string(hide_password=False))
+
+
+def save_to_history(store: Store, name: str, scenario: AnyScenario, plan: Plan, *, where: DeltaGenerator | None = None) -> None:
+    """Save a scenario under ``name`` (its next version, or the same one when unchanged) with its plan, and say what was saved.
+
+    The History page's selection moves to what was saved (``history_version``, ``history_plan``).
+    """
+    box = where if where is not None else st
+    shown_name = literal(repr(name))
+    try:
+        known = {v.id for v in store.scenario_versions(name)}
+        record = store.save_scenario(name, scenario)  # the latest version again when nothing changed
+        st.session_state["history_version"] = record.id  # show what was just saved
+        unchanged = record.id in known
+        plans_of_record = [p for p in store.list_plans() if p.scenario_id == record.id] if unchanged else []
+        if unchanged and plans_of_record:
+            st.session_state["history_plan"] = plans_of_record[-1].id
+            box.info(
+                f"Unchanged: {shown_name} is still version {record.version}, with its plan (plan {plans_of_record[-1].id}); "
+                "nothing new was saved.",
+                icon=":material/check_circle:",
+            )
+        elif plan.is_ok:
+            saved = store.save_plan(record.id, plan)
+            st.session_state["history_plan"] = saved.id
+            if unchanged:
+                said = f"Unchanged: {shown_name} is still version {record.version}; saved its plan (plan {saved.id})."
+            else:
+                said = f"Saved {shown_name} version {record.version} with its plan (plan {saved.id})."
+            box.success(said, icon=":material/check_circle:")
+        else:
+            what = f"Unchanged: {shown_name} is still version" if unchanged else f"Saved {shown_name} version"
+            box.warning(f"{what} {record.version}; it has no plan to save ({literal(plan.message)}).")
+    except StoreError as err:
+        box.error(f"Not saved: {literal(err)}")
 
 
 # --- the scenario -----------------------------------------------------------------------------
@@ -129,3 +166,32 @@ def fraction_columns(frame: pd.DataFrame) -> dict[str, Any]:
     """``column_config`` for a plan's or ledger's table: columns of fractions (expected responses, credit-backs) to 2 decimals."""
     fractional = [c for c in frame.columns if frame[c].dtype.kind == "f" and bool((frame[c].dropna() % 1 != 0).any())]
     return {c: st.column_config.NumberColumn(format="%.2f") for c in fractional}
+
+
+def file_stem(title: str | None, fallback: str) -> str:
+    """A download's file name from a title: letters and digits kept, the rest ``_`` (``fallback`` for none)."""
+    return "".join(c if c.isalnum() else "_" for c in (title or fallback).lower()).strip("_") or fallback
+
+
+def uploaded_text(upload: Any) -> str:
+    """An uploaded file's text; a file that is not UTF-8 is refused with a :class:`ScenarioError` naming it."""
+    try:
+        return str(upload.getvalue().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ScenarioError([f"uploaded file {upload.name!r}: not UTF-8 text; is it a scenario TOML file?"]) from None
+
+
+def day_input(where: DeltaGenerator, key: str, first: date, last: date) -> date:
+    """A date input of a day of the plan (today when the plan covers it, else its first day), kept in range."""
+    picked = st.session_state.get(key)
+    if not isinstance(picked, date) or not first <= picked <= last:
+        st.session_state[key] = date.today() if first <= date.today() <= last else first
+    return where.date_input("Day", min_value=first, max_value=last, key=key, format="YYYY-MM-DD")
+
+
+def show_day_sends(where: DeltaGenerator, todays: DaySends) -> None:
+    """A day's sends in words (:meth:`DaySends.sentence`): a success when there are any, else a note of the next."""
+    if todays.items:
+        where.success(literal(todays.sentence()), icon=":material/send:")
+    else:
+        where.info(literal(todays.sentence()), icon=":material/event_busy:")

@@ -25,6 +25,7 @@ from app_pages.common import (
     CHART_CONFIG,
     PERSIST,
     STARTING,
+    TEAM_OPEN,
     cached_catalog,
     cached_plan,
     current_scenario,
@@ -32,6 +33,7 @@ from app_pages.common import (
     fraction_columns,
     open_store,
     plan_time_limit,
+    save_to_history,
     show_notice,
 )
 from planner.charts import format_day
@@ -46,6 +48,7 @@ from planner.tracking import actual_to_date, plan_vs_actual
 from planner.tracking_charts import actual_burndown_figure
 
 PLAN_PAGE = Path(__file__).resolve().parent / "plan.py"  # absolute: found whatever the entry script's folder
+TEAM_PAGE = Path(__file__).resolve().parent / "team.py"
 
 ss = st.session_state
 
@@ -99,33 +102,7 @@ name = (
 if save_cols[1].button("Save scenario and plan", key="history_save", icon=":material/save:", disabled=not name):
     with st.spinner("Planning..."):
         plan = cached_plan(scenario_toml, plan_time_limit())
-    shown_name = literal(repr(name))
-    try:
-        known = {v.id for v in store.scenario_versions(name)}
-        record = store.save_scenario(name, scenario)  # the latest version again when nothing changed
-        ss["history_version"] = record.id  # show what was just saved
-        unchanged = record.id in known
-        plans_of_record = [p for p in store.list_plans() if p.scenario_id == record.id] if unchanged else []
-        if unchanged and plans_of_record:
-            ss["history_plan"] = plans_of_record[-1].id
-            st.info(
-                f"Unchanged: {shown_name} is still version {record.version}, with its plan (plan {plans_of_record[-1].id}); "
-                "nothing new was saved.",
-                icon=":material/check_circle:",
-            )
-        elif plan.is_ok:
-            saved = store.save_plan(record.id, plan)
-            ss["history_plan"] = saved.id
-            if unchanged:
-                said = f"Unchanged: {shown_name} is still version {record.version}; saved its plan (plan {saved.id})."
-            else:
-                said = f"Saved {shown_name} version {record.version} with its plan (plan {saved.id})."
-            st.success(said, icon=":material/check_circle:")
-        else:
-            what = f"Unchanged: {shown_name} is still version" if unchanged else f"Saved {shown_name} version"
-            st.warning(f"{what} {record.version}; it has no plan to save ({literal(plan.message)}).")
-    except StoreError as err:
-        st.error(f"Not saved: {literal(err)}")
+    save_to_history(store, name, scenario, plan)
 
 # --- saved scenarios ----------------------------------------------------------------------------
 
@@ -167,7 +144,12 @@ else:
     picked_id = open_cols[0].selectbox(
         "Scenario version", options=newest_first, format_func=lambda i: _version_label(by_id[i]), key="history_version"
     )
-    if open_cols[1].button("Open in the Plan page", key="history_open", icon=":material/open_in_new:"):
+    if open_cols[1].button(
+        "Open this version",
+        key="history_open",
+        icon=":material/open_in_new:",
+        help="A one-seat scenario opens on the Plan page, a team scenario on the Team page.",
+    ):
         try:
             reopened = store.load_scenario(picked_id)
         except (StoreError, ScenarioError) as err:
@@ -176,7 +158,9 @@ else:
         else:
             if isinstance(reopened, Scenario):
                 st.switch_page(PLAN_PAGE, query_params={PARAM: encode_scenario(reopened)})
-            st.info("This version is a team scenario: download its file below and upload it on the Team page.")
+            else:  # the Team page reads it from the session (it has no share link)
+                ss[TEAM_OPEN] = (by_id[picked_id].name, scenario_to_toml(reopened))
+                st.switch_page(TEAM_PAGE)
     with st.expander("The version's scenario file (TOML)", icon=":material/description:"):
         st.code(by_id[picked_id].toml, language="toml")
 

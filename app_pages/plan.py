@@ -22,8 +22,12 @@ from app_pages.common import (
     PERSIST,
     cached_catalog,
     cached_plan,
+    day_input,
     download_button,
+    file_stem,
     fraction_columns,
+    show_day_sends,
+    uploaded_text,
 )
 from app_pages.risk_cache import cached_risk, cached_safe_reliance
 from app_pages.why_cache import cached_reasons, cached_why
@@ -217,11 +221,10 @@ def _on_upload() -> None:
     upload = ss.get("plan_upload")
     if upload is None:
         return
-    raw = upload.getvalue()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        ss["plan_notice"] = ("error", [f"uploaded file {upload.name!r}: not UTF-8 text; is it a scenario TOML file?"])
+        text = uploaded_text(upload)
+    except ScenarioError as err:
+        ss["plan_notice"] = ("error", err.problems)
         return
     try:
         scenario = scenario_from_toml(text, cached_catalog())
@@ -589,7 +592,7 @@ except Exception as err:  # a solver failure is reported, not shown as a traceba
     )
     st.stop()
 
-file_stem = "".join(c if c.isalnum() else "_" for c in (scenario.title or "scenario").lower()).strip("_") or "scenario"
+download_stem = file_stem(scenario.title, "scenario")
 
 
 def _downloads(plan: Plan) -> None:
@@ -597,7 +600,7 @@ def _downloads(plan: Plan) -> None:
     download_button(
         "Schedule (CSV)",
         schedule_csv(plan) if plan.is_ok else "",
-        file_name=f"{file_stem}_schedule.csv",
+        file_name=f"{download_stem}_schedule.csv",
         key="plan_dl_schedule",
         where=cols[0],
         disabled=not plan.is_ok,
@@ -605,7 +608,7 @@ def _downloads(plan: Plan) -> None:
     download_button(
         "Ledger (CSV)",
         ledger_csv(plan) if plan.is_ok else "",
-        file_name=f"{file_stem}_ledger.csv",
+        file_name=f"{download_stem}_ledger.csv",
         key="plan_dl_ledger",
         where=cols[1],
         disabled=not plan.is_ok,
@@ -613,7 +616,7 @@ def _downloads(plan: Plan) -> None:
     download_button(
         "Scenario (TOML)",
         scenario_toml,
-        file_name=f"{file_stem}.toml",
+        file_name=f"{download_stem}.toml",
         key="plan_dl_scenario",
         mime="application/toml",
         where=cols[2],
@@ -800,19 +803,10 @@ with right:
 
 st.subheader("What do I send today?")
 days = plan.problem.calendar.days
-first_day, last_day = days[0], days[-1]
-picked = ss.get("plan_day")
-if not isinstance(picked, date) or not first_day <= picked <= last_day:
-    ss["plan_day"] = date.today() if first_day <= date.today() <= last_day else first_day
 day_cols = st.columns([1, 3])
-day = day_cols[0].date_input("Day", min_value=first_day, max_value=last_day, key="plan_day", format="YYYY-MM-DD")
+day = day_input(day_cols[0], "plan_day", days[0], days[-1])
 schedule = plan.schedule
-todays = sends_on(schedule, day)
-with day_cols[1]:
-    if todays.items:
-        st.success(literal(todays.sentence()), icon=":material/send:")
-    else:
-        st.info(literal(todays.sentence()), icon=":material/event_busy:")
+show_day_sends(day_cols[1], sends_on(schedule, day))
 with st.expander("Full schedule, day by day", expanded=False, icon=":material/calendar_month:"):
     st.dataframe(
         schedule.assign(goal=schedule["goal"].map(lambda g: labels.get(str(g), str(g)))),

@@ -39,7 +39,14 @@ from planner.solve import make_plan
 from planner.text import literal
 
 APP = "../app.py"  # relative to tests/
-PAGES = ["app_pages/plan.py", "app_pages/compare.py", "app_pages/track.py", "app_pages/history.py", "app_pages/catalog.py"]
+PAGES = [
+    "app_pages/plan.py",
+    "app_pages/compare.py",
+    "app_pages/team.py",
+    "app_pages/track.py",
+    "app_pages/history.py",
+    "app_pages/catalog.py",
+]
 
 
 @pytest.fixture(autouse=True)
