@@ -37,6 +37,7 @@ from planner.export import ledger_csv, to_csv
 from planner.plan import Plan, PlanStatus
 from planner.problem import resolve
 from planner.scenario import ScenarioError, Seat, TeamScenario, any_scenario_from_toml, scenario_to_toml
+from planner.share import TEAM_PARAM, decode_text, encode_scenario, link_label
 from planner.solve import DEFAULT_GAP, make_plan
 from planner.store import StoreError
 from planner.team_charts import seat_share_figure
@@ -118,11 +119,14 @@ def _on_upload() -> None:
     except ScenarioError as err:
         ss["team_notice"] = ("error", err.problems)
         return
-    _open_text(text, f"uploaded file {upload.name!r}", upload.name)
+    _open_text(text, f"uploaded file {upload.name!r}", f"Loaded the team scenario {upload.name!r}")
 
 
-def _open_text(text: str, where: str, label: str) -> None:
-    """Open a team scenario's TOML (an upload, a saved version) in the page, or say why not."""
+def _open_text(text: str, where: str, loaded: str | None) -> None:
+    """Open a team scenario's TOML (an upload, a saved version, a link) in the page, or say why not.
+
+    ``where`` names the source in a refusal; ``loaded`` starts the sentence said when it opens (None: say nothing).
+    """
     catalog = cached_catalog()
     try:
         team = any_scenario_from_toml(text, catalog)
@@ -139,7 +143,8 @@ def _open_text(text: str, where: str, label: str) -> None:
         )
         return
     _load_team(team)
-    ss["team_notice"] = ("success", [f"Loaded the team scenario {label!r} ({len(team.seats)} seats)."])
+    if loaded is not None:
+        ss["team_notice"] = ("success", [f"{loaded} ({len(team.seats)} seats)."])
 
 
 # --- page ---------------------------------------------------------------------------------
@@ -152,9 +157,17 @@ if CONTRACT_KEYS["tier"] not in ss:
     ss[CONTRACT_KEYS["tier"]] = DEFAULT_TIER if DEFAULT_TIER in catalog else next(iter(catalog))
 if "team_rows_edited" not in ss:
     _set_rows(default_seat_rows(), {})
+# a link (a reload, a second browser, a link sent to a colleague) opens its team once per distinct value
+link = st.query_params.get(TEAM_PARAM)
+if link is not None and link != ss.get("team_url"):
+    ss["team_url"] = link
+    try:
+        _open_text(decode_text(link, TEAM_PARAM), link_label(link, TEAM_PARAM), None)
+    except ScenarioError as err:
+        ss["team_notice"] = ("error", ["The link's team could not be read:", *err.problems])
 if TEAM_OPEN in ss:  # a saved version the History page opened here
     saved_name, saved_toml = ss.pop(TEAM_OPEN)
-    _open_text(saved_toml, f"saved scenario {saved_name!r}", saved_name)
+    _open_text(saved_toml, f"saved scenario {saved_name!r}", f"Loaded the team scenario {saved_name!r}")
 # the editor's state is gone after a visit to another page: start it from the last edit
 if _editor_key() not in ss:
     ss["team_rows_base"] = ss.get("team_rows_edited", [])
@@ -249,8 +262,13 @@ except ScenarioError as err:
     st.stop()
 
 team_toml = scenario_to_toml(team)
+encoded = encode_scenario(team)
+if st.query_params.get(TEAM_PARAM) != encoded:  # the page's link holds the team planned below
+    st.query_params[TEAM_PARAM] = encoded
+ss["team_url"] = encoded
 time_limit = plan_time_limit()
 download_stem = file_stem(team.title, "team")
+file_cols = st.columns([1, 1, 2])
 download_button(
     "Team scenario (TOML)",
     team_toml,
@@ -258,7 +276,11 @@ download_button(
     key="team_dl_scenario",
     mime="application/toml",
     help="Open it here again, or run `inmail-planner plan` on it.",
+    where=file_cols[0],
 )
+page_url = st.context.url or ""
+if page_url:
+    file_cols[1].link_button("Link to this team", f"{page_url.split('?')[0]}?{TEAM_PARAM}={encoded}", icon=":material/link:")
 
 st.divider()
 st.header("Plan")

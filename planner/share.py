@@ -24,15 +24,16 @@ import zlib
 from collections.abc import Mapping
 
 from planner.catalog import Catalog
-from planner.scenario import MAX_SCENARIO_CHARS, Scenario, ScenarioError, scenario_from_toml, scenario_to_toml
+from planner.scenario import MAX_SCENARIO_CHARS, AnyScenario, Scenario, ScenarioError, scenario_from_toml, scenario_to_toml
 
-PARAM = "s"
+PARAM = "s"  # the Plan page's scenario
+TEAM_PARAM = "team"  # the Team page's team scenario
 MAX_PARAM_CHARS = 16_000  # far above any real scenario; browsers and proxies cut URLs near 32k-64k
 MAX_TOML_BYTES = MAX_SCENARIO_CHARS  # a link must not inflate into something huge (a zip bomb)
 
 
-def encode_scenario(scenario: Scenario) -> str:
-    """The scenario as one URL-safe text: its TOML, zlib-compressed, base64url without padding."""
+def encode_scenario(scenario: AnyScenario) -> str:
+    """The scenario (one seat, or a team) as one URL-safe text: its TOML, zlib-compressed, base64url without padding."""
     raw = zlib.compress(scenario_to_toml(scenario).encode("utf-8"), 9)
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
@@ -41,16 +42,16 @@ def _shorten(value: str, limit: int = 24) -> str:
     return value if len(value) <= limit else value[:limit] + "..."
 
 
-def decode_scenario(value: str, catalog: Catalog | None = None) -> Scenario:
-    """Read a scenario back from :func:`encode_scenario`'s text, checked like a scenario file.
+def decode_text(value: str, param: str = PARAM) -> str:
+    """The scenario TOML text in :func:`encode_scenario`'s text (not yet checked as a scenario).
 
     Raises
     ------
     ScenarioError
-        When the text is not an encoded scenario (cut short, edited) or the
-        scenario in it is refused; messages name the parameter and the value.
+        When the text is not an encoded scenario (cut short, edited by hand);
+        messages name the parameter and the value.
     """
-    where = f"link parameter {PARAM} = {_shorten(value)!r}"
+    where = link_label(value, param)
     text = value.strip()
     if not text:
         raise ScenarioError([f"{where}: empty; it should hold an encoded scenario"])
@@ -70,13 +71,30 @@ def decode_scenario(value: str, catalog: Catalog | None = None) -> Scenario:
     if not inflater.eof:
         raise ScenarioError([f"{where}: the scenario in it is incomplete; was the link cut short?"])
     try:
-        toml_text = toml_bytes.decode("utf-8")
+        return toml_bytes.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError([f"{where}: the scenario in it is not UTF-8 text"]) from None
+
+
+def link_label(value: str, param: str = PARAM) -> str:
+    """How a message names a link's parameter: ``link parameter s = 'eJy...'``."""
+    return f"link parameter {param} = {_shorten(value)!r}"
+
+
+def decode_scenario(value: str, catalog: Catalog | None = None) -> Scenario:
+    """Read a one-seat scenario back from :func:`encode_scenario`'s text, checked like a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        When the text is not an encoded scenario (cut short, edited) or the
+        scenario in it is refused; messages name the parameter and the value.
+    """
+    toml_text = decode_text(value)
     try:
         return scenario_from_toml(toml_text, catalog)
     except ScenarioError as err:
-        raise ScenarioError([f"{where}: {problem}" for problem in err.problems]) from None
+        raise ScenarioError([f"{link_label(value)}: {problem}" for problem in err.problems]) from None
 
 
 def to_query_params(scenario: Scenario) -> dict[str, str]:

@@ -8,6 +8,7 @@ so the page's table-to-scenario path is checked too.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from planner.catalog import load_catalog
 from planner.plan import Plan
 from planner.problem import resolve
-from planner.scenario import any_scenario_from_toml
+from planner.scenario import any_scenario_from_toml, parse_scenario
+from planner.share import TEAM_PARAM, decode_text, encode_scenario
 from planner.solve import make_plan
 
 APP = "../app.py"  # relative to tests/
@@ -206,3 +208,43 @@ def test_a_team_saved_from_the_page_reopens_from_history_on_the_team_page() -> N
     assert "Loaded the team scenario 'Desk *bold* [x](y)' (2 seats)." in texts(at.success)
     assert at.session_state["team_rows_edited"] == saved_rows
     assert metric_values(at)["Expected responses"] == f"{_plan_of(TEAM_FILE.decode()).totals.expected_responses:,.2f}"  # type: ignore[union-attr]
+
+
+def _team_page_from_link(value: str) -> AppTest:
+    at = run(app_test(APP))
+    at.switch_page(PAGE)
+    at.query_params[TEAM_PARAM] = value
+    return run(at)
+
+
+def test_the_pages_link_opens_the_same_team_in_a_new_session() -> None:
+    at = _team_page()
+    at.file_uploader(key="team_upload").upload("desk.toml", TEAM_FILE, "application/toml")
+    at = run(at)
+    _edit(at, {0: {"seat_cap": 7}})
+    link = at.query_params[TEAM_PARAM]
+    shown = metric_values(at)
+    # a reload or a second browser with the link: a new session, the same seats and the same plan
+    other = _team_page_from_link(link)
+    assert other.session_state["team_rows_edited"] == at.session_state["team_rows_edited"]
+    assert other.text_input(key="team_title").value == "Recruiting desk"
+    assert metric_values(other) == shown
+    assert shown["Expected responses"] == f"{_plan_of(decode_text(link, TEAM_PARAM)).totals.expected_responses:,.2f}"  # type: ignore[union-attr]
+    assert "seat_cap = 7" in decode_text(link, TEAM_PARAM)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("not-a-link!", "link parameter team = 'not-a-link!': not a scenario link"),
+        (
+            encode_scenario(parse_scenario({"start": date(2026, 6, 1), "tier": "Premium Business", "goals": {"sales": 1.0}})),
+            "a one-seat scenario",
+        ),
+    ],
+)
+def test_a_link_that_is_not_a_team_is_named_and_the_page_keeps_its_table(value: str, said: str) -> None:
+    at = _team_page_from_link(value)
+    assert said in texts(at.error)
+    assert [r["name"] for r in at.session_state["team_rows_edited"]] == ["Seat 1", "Seat 2"]
+    assert metric_values(at)["Seats"] == "2"
