@@ -21,9 +21,10 @@ import pandas as pd
 
 from planner.catalog import Catalog, Tier, load_catalog
 from planner.plan import Plan
-from planner.problem import resolve
+from planner.problem import ResolvedBucket, resolve
 from planner.scenario import AnyScenario, ContractFields, ScenarioError, TierRef
 from planner.solve import DEFAULT_GAP, make_plan
+from planner.why import Limit, day_limit
 
 S = TypeVar("S", bound=ContractFields)  # a one-seat scenario or a team: the tier changes, the kind stays
 
@@ -126,6 +127,30 @@ def _at_daily_cap(plan: Plan, seat: int, days: range) -> bool:
     return cap is not None and all(plan.sends[mine, t].sum() >= cap for t in days if problem.can_send(t, seat))
 
 
+def _pace_holding(plan: Plan, paid: list[ResolvedBucket], days: list[int]) -> str | None:
+    """The speed guard and/or the reply capacity, when one more send of every credit-paid bucket breaks a day limit on
+    every day of ``days`` it could send (and at least one of them is the guard or the reply capacity); else None."""
+    problem = plan.problem
+    held: set[Limit] = set()
+    for t in days:
+        for b in paid:
+            if not problem.can_send(t, b.seat):
+                continue
+            limit = day_limit(problem, plan.sends, b, t)
+            if limit is None:
+                return None
+            held.add(limit)
+    s = problem.scenario
+    said = []
+    if Limit.SPEED_GUARD in held and s.speed_guard is not None:
+        said.append(f"the speed guard (base {s.speed_guard.base:g}, growth {s.speed_guard.growth:g})")
+    if Limit.REPLY_CAPACITY in held and s.replies_per_day is not None:
+        said.append(f"the reply capacity of {s.replies_per_day:g} expected replies a day")
+    if not said:
+        return None
+    return " and ".join(said + (["the daily cap"] if Limit.DAILY_CAP in held else []))
+
+
 def _holding_back(plan: Plan, k: int) -> str:
     """What keeps cycle k's credit-paid sends where they are, in words."""
     problem = plan.problem
@@ -142,6 +167,9 @@ def _holding_back(plan: Plan, k: int) -> str:
     paid = [b for b in problem.buckets if not b.free]
     if not paid:
         return "your buckets, which are all free (they use no credits)"
+    pace = _pace_holding(plan, paid, send_days)
+    if pace is not None:
+        return pace
     pooled = [b for b in paid if (pool := problem.pool_of(b, k)) is not None and plan.sends[b.index, days].sum() >= pool]
     followed = [b for b in paid if b not in pooled and b.parent is not None and _follow_up_full(plan, b.index, days[-1])]
     if len(pooled) + len(followed) == len(paid):
@@ -162,7 +190,9 @@ def unused_because(plan: Plan) -> str | None:
 
     Per cycle that leaves credits unused (expired, forfeited over the cap, or
     left at the end): the daily cap when every send day of the cycle is at
-    the cap; the pools (and follow-up eligibility) when every credit-paid
+    the cap; the speed guard or the reply capacity (MODEL.md v2) when one more
+    send of any credit-paid bucket would break it (or the cap) on every day it
+    could send; the pools (and follow-up eligibility) when every credit-paid
     bucket has reached its pool or has no recipient left; else the reserve,
     or the scenario's other limits. The phrases of all cycles are joined.
 

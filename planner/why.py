@@ -235,7 +235,7 @@ DAY_LIMITS: tuple[tuple[Limit, DayLimit], ...] = (
 )
 
 
-def _day_limit(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> Limit | None:
+def day_limit(problem: Problem, sends: np.ndarray, b: ResolvedBucket, t: int) -> Limit | None:
     """The first day limit that leaves no room for one more send of b on day t, or None."""
     for limit, full in DAY_LIMITS:
         if full(problem, sends, b, t):
@@ -408,9 +408,9 @@ def _cycle_limit(plan: Plan, b: ResolvedBucket, k: int, spare: np.ndarray) -> Cy
         return CycleLimit(
             k, Limit.FOLLOW_UP, f"every eligible recipient reached ({who} of {parent.name}, {b.gap_days} days after)"
         )
-    open_days = [t for t in room if _day_limit(problem, sends, b, t) is None]
+    open_days = [t for t in room if day_limit(problem, sends, b, t) is None]
     if not open_days:
-        held = [_day_limit(problem, sends, b, t) for t in room]
+        held = [day_limit(problem, sends, b, t) for t in room]
         limit = max(set(held), key=held.count)
         assert limit is not None
         return CycleLimit(k, limit, _day_sentence(problem, limit))
@@ -502,7 +502,7 @@ def best_extra_send(problem: Problem, sends: np.ndarray, k: int) -> np.ndarray:
                 continue
             if pool is not None and sends[b.index, days.start : days.stop].sum() >= pool:
                 continue
-            if _day_limit(problem, sends, b, t) is not None:
+            if day_limit(problem, sends, b, t) is not None:
                 continue
             gain = b.weight * b.rate * problem.value_factor(t)
             if sc.shortfall.get((b.seat, b.goal, kt), 0) > 0:

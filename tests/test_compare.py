@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -94,6 +95,24 @@ def test_pools_that_leave_credits_unused_are_named_not_the_cap() -> None:
     table = compare_tiers(_capped(cap=5, pool=30), ["Premium Business", "Recruiter (Corporate)"]).set_index("tier")
     assert table.loc["Recruiter (Corporate)", "unused_because"] == "your pools"
     assert pd.isna(table.loc["Premium Business", "unused_because"])  # 15 credits, all spent
+
+
+@pytest.mark.parametrize(
+    ("pace", "said"),
+    [
+        ({"speed_guard": {"base": 2, "growth": 0}}, "the speed guard (base 2, growth 0)"),
+        ({"replies_per_day": 0.5}, "the reply capacity of 0.5 expected replies a day"),
+        ({"speed_guard": {"base": 3, "growth": 0}, "replies_per_day": 0.5}, "the reply capacity of 0.5 expected replies a day"),
+    ],
+)
+def test_a_pace_that_leaves_credits_unused_is_named(pace: dict[str, Any], said: str) -> None:
+    bucket = {"name": "Cold", "goal": "sales", "response_rate": 0.25}
+    data = {"start": date(2026, 6, 1), "tier": "Premium Business", "buckets": [bucket], **pace}
+    table = compare_tiers(parse_scenario(data), ["Premium Business", "Recruiter (Corporate)"]).set_index("tier")
+    # 22 weekdays x 2 sends (the guard's 2 a day, or 0.5 replies / 0.25) = 44 of the 150 credits
+    assert table.loc["Recruiter (Corporate)", "unused_because"] == said
+    plan = make_plan(parse_scenario({**data, "tier": "Recruiter (Corporate)"}))
+    assert plan.totals is not None and plan.totals.credits_spent == 44
 
 
 def test_a_verdict_never_says_plus_zero() -> None:
