@@ -107,6 +107,16 @@ def save_to_history(store: Store, name: str, scenario: AnyScenario, plan: Plan, 
         box.error(f"Not saved: {literal(err)}")
 
 
+def feasible_note(plan: Plan) -> str:
+    """What a plan that is not proven optimal is worth, in words (markdown-safe): its message and its proven gap."""
+    proven = (
+        f"It is within {plan.gap:.2%} of the best possible."
+        if plan.gap is not None
+        else "How far it is from the best possible is not proven."
+    )
+    return f"{literal(plan.message)} {proven}"
+
+
 # --- the scenario -----------------------------------------------------------------------------
 
 

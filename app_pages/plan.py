@@ -24,6 +24,7 @@ from app_pages.common import (
     cached_plan,
     day_input,
     download_button,
+    feasible_note,
     file_stem,
     fraction_columns,
     show_day_sends,
@@ -648,7 +649,7 @@ if not plan.is_ok:
 totals = plan.totals
 assert totals is not None
 if plan.status is PlanStatus.FEASIBLE:
-    st.warning(f"{literal(plan.message)} It is within {plan.gap or 0:.2%} of the best possible.", icon=":material/timer:")
+    st.warning(feasible_note(plan), icon=":material/timer:")
 
 # deltas against the last different plan shown, so a change of tier shows what it did
 if ss.get("plan_shown_key") != (scenario_toml, time_limit):

@@ -24,6 +24,7 @@ from app_pages.common import (
     cached_catalog,
     day_input,
     download_button,
+    feasible_note,
     file_stem,
     fraction_columns,
     open_store,
@@ -305,7 +306,7 @@ if not plan.is_ok:
 totals = plan.totals
 assert totals is not None
 if plan.status is PlanStatus.FEASIBLE:
-    st.warning(f"{literal(plan.message)} It is within {plan.gap or 0:.2%} of the best possible.", icon=":material/timer:")
+    st.warning(feasible_note(plan), icon=":material/timer:")
 metrics = st.columns(5)
 metrics[0].metric("Pool credits granted", f"{totals.credits_granted:,.0f}")
 metrics[1].metric("Credits spent", f"{totals.credits_spent:,.0f}")

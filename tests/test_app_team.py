@@ -248,3 +248,16 @@ def test_a_link_that_is_not_a_team_is_named_and_the_page_keeps_its_table(value: 
     assert said in texts(at.error)
     assert [r["name"] for r in at.session_state["team_rows_edited"]] == ["Seat 1", "Seat 2"]
     assert metric_values(at)["Seats"] == "2"
+
+
+def test_a_plan_not_proven_optimal_says_its_gap_or_that_none_is_proven() -> None:
+    from dataclasses import replace
+
+    from app_pages.common import feasible_note
+    from planner.plan import PlanStatus
+    from planner.text import literal
+
+    plan = _plan_of(TEAM_FILE.decode())
+    stopped = replace(plan, status=PlanStatus.FEASIBLE, gap=0.0123, message="Stopped at the *time limit*.")
+    assert feasible_note(stopped) == literal("Stopped at the *time limit*.") + " It is within 1.23% of the best possible."
+    assert feasible_note(replace(stopped, gap=None)).endswith("How far it is from the best possible is not proven.")
