@@ -89,8 +89,15 @@ def test_a_seat_name_from_a_file_is_shown_as_typed(server: str, browser: Any, tm
     pg.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     expect(pg.get_by_text("Loaded the team scenario 'desk.toml' (2 seats).")).to_be_visible()
     expect(pg.get_by_text("Seat caps that bind:")).to_be_visible()
-    text = main_text(pg).replace(WORD_JOINER, "")  # the invisible joiner that keeps a bare URL from linking
-    assert f"Seat caps that bind: {EVIL_SEAT} (cycle 1)." in text
+    wanted = f"Seat caps that bind: {EVIL_SEAT} (cycle 1)."
+    text = ""
+    for _ in range(60):  # the notice shows first; the page below it is still the last team's until the plan is drawn
+        idle(pg)
+        text = main_text(pg).replace(WORD_JOINER, "")  # the invisible joiner that keeps a bare URL from linking
+        if wanted in text:
+            break
+        pg.wait_for_timeout(500)
+    assert wanted in text, text[-3000:]
     assert pg.locator('a[href*="evil.example"]').count() == 0
     _no_exception(pg)
     context.close()
