@@ -732,7 +732,9 @@ def enumerate_optimum(spec: Spec, max_leaves: int = 400_000) -> tuple[float, lis
     assert rho < 1
     # every paid send either used a granted credit or one of the credit-backs, at most rho per paid send
     budget = math.floor(grants / (1 - rho) + 1e-9)
-    targets = {(s, g, k): spec.target(g, k, s) for s, seat in enumerate(spec.seats) for g in seat.shares for k in range(spec.cycles)}
+    targets = {
+        (s, g, k): spec.target(g, k, s) for s, seat in enumerate(spec.seats) for g in seat.shares for k in range(spec.cycles)
+    }
     m = spec.penalty()
     x = [[0] * n for _ in range(nb)]
     used_pool: dict[tuple[int, int], int] = {}  # (bucket, cycle)
