@@ -136,6 +136,7 @@ class Problem:
     buckets: tuple[ResolvedBucket, ...]
     seats: tuple[ResolvedSeat, ...]
     start: Start = FreshStart()
+    team_penalty: float | None = None  # a seat view's M (:func:`seat_view`): the whole team's, not its own buckets'
 
     @property
     def is_team(self) -> bool:
@@ -189,7 +190,12 @@ class Problem:
 
     @property
     def shortfall_penalty(self) -> float:
-        """M = 100 * max_b (w_b * r_b): what one send of goal-mix shortfall costs the objective."""
+        """M = 100 * max_b (w_b * r_b) over every bucket of the team: what one send of goal-mix shortfall costs.
+
+        A seat view keeps the team's M, so that the seats' objectives add up to the team's.
+        """
+        if self.team_penalty is not None:
+            return self.team_penalty
         return 100 * max((b.weight * b.rate for b in self.buckets), default=0.0)
 
     @property
@@ -336,13 +342,17 @@ def seat_view(problem: Problem, seat: int) -> Problem:
 
     Its credits are not the seat's to have: :mod:`planner.team` plans it with the
     pool's ledger left out (a relaxation) and checks the team's schedule on the pool.
+    Its goal-mix penalty M is the team's (MODEL.md: the max over every bucket), so
+    that the seats' objectives, bounds and unavoidable penalties add up to the team's.
     """
     mine = problem.buckets_of(seat)
     first = mine[0].index if mine else 0
     buckets = tuple(
         replace(b, index=b.index - first, parent=None if b.parent is None else b.parent - first, seat=0) for b in mine
     )
-    return replace(problem, buckets=buckets, seats=(replace(problem.seats[seat], index=0),))
+    return replace(
+        problem, buckets=buckets, seats=(replace(problem.seats[seat], index=0),), team_penalty=problem.shortfall_penalty
+    )
 
 
 def _seat_buckets(scenario: Scenario, templates: dict[Goal, GoalTemplate] | None) -> tuple[list[Bucket], dict[Goal, float]]:

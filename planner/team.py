@@ -65,6 +65,8 @@ def seat_by_seat(problem: Problem, deadline: Deadline, target: Target, solver: S
     for seat in problem.seats:
         view = seat_view(problem, seat.index)
         model = build_model(view, ledger=False)
+        if not model.prob.variables():
+            continue  # no send day and no goal target (a seat on leave): nothing to plan, and HiGHS refuses an empty model
         near = shortfall_columns(model, view)
         penalty = Penalty(tuple(model.shortfall.values()), view.shortfall_penalty, forced_shortfall(view), near=near)
         outcome = run(model.prob, deadline, target, solver=solver, box=model.sends.values(), penalty=penalty)

@@ -16,6 +16,29 @@ The pieces:
 * :func:`objective`: MODEL.md's objective with the goal-mix shortfall;
 * :func:`enumerate_optimum`: the optimum of a tiny scenario by listing every
   whole-number schedule (no solver).
+
+Teams (MODEL.md v2, "Teams: pooled seats"): a scenario with ``[[seats]]`` is
+one :class:`Spec` with an :class:`OSeat` per seat and a ``seat`` index on
+every :class:`OBucket`; a one-seat scenario is one seat built from the
+top-level fields, so it is checked exactly as before. The readings used:
+
+* the pool: the grant of cycle k is seats x monthly credits + the bonus of k
+  (the bonus once, for the contract), the balance cap seats x the tier's cap;
+  one ledger; every seat's credit-backs return to it; the reserve is the
+  pool's (min(reserve, the pool's grant of k));
+* per seat: its buckets (names may repeat across seats; a follow-up names a
+  bucket of its own seat), its send days, days off and daily cap (each its
+  own when given, else the team's: a seat's ``days_off`` replaces the team's),
+  its ``seat_cap`` (most credit-paid sends of the seat in a cycle), its pools,
+  minimums and follow-ups, and the speed guard and reply capacity (team-level
+  fields) applied to each seat's own sends (a seat is a person);
+* the goal mix per seat: the target of (seat s, goal g, cycle k) is
+  floor(share_{s,g} x credits_{s,k}), with credits_{s,k} = min(monthly credits
+  of k + bonus of k / seats, seat_cap_s). MODEL.md says only "the goal mix is
+  per seat"; this is the seat's part of the pool's grant, at most what it may
+  spend (one seat: monthly credits + bonus, constraint 7 as in v1);
+* M = 100 x max w_b r_b over every bucket of every seat; the objective is the
+  sum over the seats.
 """
 
 from __future__ import annotations
@@ -23,10 +46,11 @@ from __future__ import annotations
 import csv
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -66,6 +90,19 @@ class OBucket:
     parent: int | None = None  # index of the followed bucket
     alpha: float = 0.0
     gap: int = 0
+    seat: int = 0  # index of the seat whose bucket it is (0 for a one-seat scenario)
+
+
+@dataclass(frozen=True)
+class OSeat:
+    """One seat of a team: its goal mix, its days and caps (None: no cap)."""
+
+    name: str
+    shares: Mapping[str, float]
+    send_days: frozenset[int] = frozenset(range(5))
+    days_off: frozenset[date] = frozenset()
+    daily_cap: int | None = None
+    seat_cap: int | None = None  # most credit-paid sends per cycle
 
 
 @dataclass(frozen=True)
@@ -87,6 +124,7 @@ class Spec:
     delta: float = 0.001
     guard: tuple[float, float] | None = None  # speed_guard (base R0, growth g), MODEL.md v2
     replies_per_day: float | None = None  # MODEL.md v2
+    team: tuple[OSeat, ...] | None = None  # a team's seats; None: one seat from the fields above
 
     # -- derived, computed here from the definitions of MODEL.md --
 
@@ -109,8 +147,29 @@ class Spec:
             table.append(k)
         return table
 
+    @cached_property
+    def seats(self) -> tuple[OSeat, ...]:
+        """The team's seats, or the one seat of a one-seat scenario (its top-level fields)."""
+        if self.team is not None:
+            return self.team
+        return (OSeat("", self.shares, self.send_days, self.days_off, self.daily_cap),)
+
+    @property
+    def n_seats(self) -> int:
+        return len(self.seats)
+
+    def buckets_of(self, seat: int) -> list[int]:
+        """Indices of the seat's buckets."""
+        return [b for b, bk in enumerate(self.buckets) if bk.seat == seat]
+
     def grant(self, k: int) -> int:
-        return self.tiers[k].monthly + self.bonus[k]
+        """The pool's grant of cycle k: seats x monthly credits + bonus."""
+        return self.tiers[k].monthly * self.n_seats + self.bonus[k]
+
+    def cap(self, k: int) -> int | None:
+        """The pool's balance cap in cycle k: seats x the tier's (None: no cap)."""
+        cap = self.tiers[k].cap
+        return None if cap is None else cap * self.n_seats
 
     def cycle_of(self, t: int) -> int:
         return self._cycle_table[t]
@@ -122,9 +181,10 @@ class Spec:
     def day(self, t: int) -> date:
         return self.start + timedelta(days=t)
 
-    def can_send(self, t: int) -> bool:
+    def can_send(self, t: int, seat: int = 0) -> bool:
         d = self.day(t)
-        return d.weekday() in self.send_days and d not in self.days_off
+        mine = self.seats[seat]
+        return d.weekday() in mine.send_days and d not in mine.days_off
 
     def factor(self, t: int) -> float:
         return self.weekday_factor.get(self.day(t).weekday(), 1.0) * (1.0 - self.delta * t)
@@ -138,10 +198,16 @@ class Spec:
         assert tier.max_age is not None
         return arrival + tier.max_age - 1
 
-    def target(self, goal: str, k: int) -> int:
-        """floor(share_g * (monthly + bonus of k)), with the share as written in decimal."""
-        share = self.shares.get(goal, 0.0)
-        return math.floor(Decimal(repr(float(share))) * self.grant(k))
+    def seat_credits(self, seat: int, k: int) -> Fraction:
+        """min(monthly credits of k + bonus of k / seats, seat_cap): what the seat's goal targets are shares of."""
+        credits = Fraction(self.tiers[k].monthly) + Fraction(self.bonus[k], self.n_seats)
+        cap = self.seats[seat].seat_cap
+        return credits if cap is None else min(credits, Fraction(cap))
+
+    def target(self, goal: str, k: int, seat: int = 0) -> int:
+        """floor(share_{s,g} * credits_{s,k}), exactly, with the share as written in decimal."""
+        share = self.seats[seat].shares.get(goal, 0.0)
+        return math.floor(Fraction(Decimal(repr(float(share)))) * self.seat_credits(seat, k))
 
     def reserve_floor(self, k: int) -> int:
         return min(self.reserve, self.grant(k))
@@ -149,17 +215,20 @@ class Spec:
     def penalty(self) -> float:
         return 100.0 * max((b.weight * b.rate for b in self.buckets), default=0.0)
 
-    def index(self, name: str) -> int:
+    def index(self, name: str, seat: int = 0) -> int:
         for i, b in enumerate(self.buckets):
-            if b.name == name:
+            if b.name == name and b.seat == seat:
                 return i
         raise KeyError(name)
+
+    def seat_index(self, name: str) -> int:
+        return [s.name for s in self.seats].index(name)
 
     # -- construction from scenario data --
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], tiers_csv: Path = TIERS_CSV, goals_toml: Path = GOALS_TOML) -> Spec:
-        """The scenario's fields as written (TOML data), defaults from MODEL.md's table."""
+        """The scenario's fields as written (TOML data), defaults from MODEL.md's table; a team when it lists seats."""
         start = _as_date(data["start"])
         cycles = int(data.get("cycles", 1))
         catalog: dict[str, OTier] | None = None
@@ -177,47 +246,30 @@ class Spec:
         bonus_raw = data.get("bonus_credits", 0)
         bonus = tuple(int(b) for b in bonus_raw) if isinstance(bonus_raw, list) else (int(bonus_raw),) * cycles
 
-        goals = data.get("goals")
-        raw_buckets: list[dict[str, Any]]
-        if data.get("buckets") is not None:
-            raw_buckets = [dict(b) for b in data["buckets"]]
-        else:
-            with open(goals_toml, "rb") as handle:
-                templates = tomllib.load(handle)
-            assert goals is not None
-            raw_buckets = [{**b, "goal": g} for g, share in goals.items() if share > 0 for b in templates[str(g)]["buckets"]]
-        names = [str(b["name"]) for b in raw_buckets]
-        buckets = []
-        for b in raw_buckets:
-            given = b.get("weight")
-            weight = float(given) if given is not None else PRIORITY[str(b.get("priority", "medium"))]
-            parent = alpha = None
-            if b.get("follows") is not None:
-                parent = names.index(str(b["follows"]))
-                r_p = float(raw_buckets[parent]["response_rate"])
-                who = str(b.get("follows_who", "non_responders"))
-                alpha = r_p if who == "responders" else 1.0 - r_p
-            buckets.append(
-                OBucket(
-                    name=str(b["name"]),
-                    goal=str(b["goal"]),
-                    weight=weight,
-                    rate=float(b["response_rate"]),
-                    pool=None if b.get("pool") is None else int(b["pool"]),
-                    min=int(b.get("min", 0)),
-                    free=bool(b.get("free", False)),
-                    parent=parent,
-                    alpha=0.0 if alpha is None else alpha,
-                    gap=int(b.get("gap_days", 0)),
+        send_days = _weekdays(data.get("send_days", ["Mon", "Tue", "Wed", "Thu", "Fri"]))
+        days_off = frozenset(_as_date(d) for d in data.get("days_off", []))
+        daily_cap = None if data.get("daily_cap") is None else int(data["daily_cap"])
+        buckets: list[OBucket] = []
+        team: tuple[OSeat, ...] | None = None
+        shares: dict[str, float] = {}
+        if data.get("seats") is not None:
+            seats = []
+            for i, raw in enumerate(data["seats"]):
+                mine, seat_shares = _seat_buckets(raw, i, len(buckets), goals_toml)
+                buckets += mine
+                seats.append(
+                    OSeat(
+                        name=str(raw["name"]),
+                        shares=seat_shares,
+                        send_days=_weekdays(raw["send_days"]) if raw.get("send_days") is not None else send_days,
+                        days_off=frozenset(_as_date(d) for d in raw["days_off"]) if raw.get("days_off") is not None else days_off,
+                        daily_cap=int(raw["daily_cap"]) if raw.get("daily_cap") is not None else daily_cap,
+                        seat_cap=None if raw.get("seat_cap") is None else int(raw["seat_cap"]),
+                    )
                 )
-            )
-        if goals is None:
-            goal_set = {b.goal for b in buckets}
-            assert len(goal_set) == 1, "goals must be given when buckets have several goals"
-            shares = {goal_set.pop(): 1.0}
+            team = tuple(seats)
         else:
-            shares = {str(g): float(s) for g, s in goals.items()}
-        send_days = data.get("send_days", ["Mon", "Tue", "Wed", "Thu", "Fri"])
+            buckets, shares = _seat_buckets(data, 0, 0, goals_toml)
         return cls(
             start=start,
             cycles=cycles,
@@ -225,10 +277,10 @@ class Spec:
             bonus=bonus,
             buckets=tuple(buckets),
             shares=shares,
-            send_days=frozenset(WEEKDAYS.index(str(d)) for d in send_days),
-            days_off=frozenset(_as_date(d) for d in data.get("days_off", [])),
+            send_days=send_days,
+            days_off=days_off,
             weekday_factor={WEEKDAYS.index(str(k)): float(v) for k, v in data.get("weekday_factor", {}).items()},
-            daily_cap=None if data.get("daily_cap") is None else int(data["daily_cap"]),
+            daily_cap=daily_cap,
             reserve=int(data.get("reserve", 0)),
             release=int(data.get("reserve_release_days", 3)),
             reliance=float(data.get("refund_reliance", 0.0)),
@@ -238,6 +290,7 @@ class Spec:
             if data.get("speed_guard") is None
             else (float(data["speed_guard"]["base"]), float(data["speed_guard"]["growth"])),
             replies_per_day=None if data.get("replies_per_day") is None else float(data["replies_per_day"]),
+            team=team,
         )
 
     @classmethod
@@ -250,6 +303,59 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def _weekdays(names: Iterable[Any]) -> frozenset[int]:
+    return frozenset(WEEKDAYS.index(str(d)) for d in names)
+
+
+def _seat_buckets(data: Mapping[str, Any], seat: int, first: int, goals_toml: Path) -> tuple[list[OBucket], dict[str, float]]:
+    """One seat's buckets (its own, or its goals' templates), indexed from ``first``, and its goal shares.
+
+    A follow-up's ``follows`` names a bucket of the same seat.
+    """
+    goals = data.get("goals")
+    raw_buckets: list[dict[str, Any]]
+    if data.get("buckets") is not None:
+        raw_buckets = [dict(b) for b in data["buckets"]]
+    else:
+        with open(goals_toml, "rb") as handle:
+            templates = tomllib.load(handle)
+        assert goals is not None
+        raw_buckets = [{**b, "goal": g} for g, share in goals.items() if share > 0 for b in templates[str(g)]["buckets"]]
+    names = [str(b["name"]) for b in raw_buckets]
+    buckets = []
+    for b in raw_buckets:
+        given = b.get("weight")
+        weight = float(given) if given is not None else PRIORITY[str(b.get("priority", "medium"))]
+        parent = alpha = None
+        if b.get("follows") is not None:
+            parent = names.index(str(b["follows"]))
+            r_p = float(raw_buckets[parent]["response_rate"])
+            who = str(b.get("follows_who", "non_responders"))
+            alpha = r_p if who == "responders" else 1.0 - r_p
+        buckets.append(
+            OBucket(
+                name=str(b["name"]),
+                goal=str(b["goal"]),
+                weight=weight,
+                rate=float(b["response_rate"]),
+                pool=None if b.get("pool") is None else int(b["pool"]),
+                min=int(b.get("min", 0)),
+                free=bool(b.get("free", False)),
+                parent=None if parent is None else first + parent,
+                alpha=0.0 if alpha is None else alpha,
+                gap=int(b.get("gap_days", 0)),
+                seat=seat,
+            )
+        )
+    if goals is None:
+        goal_set = {b.goal for b in buckets}
+        assert len(goal_set) == 1, "goals must be given when buckets have several goals"
+        shares = {goal_set.pop(): 1.0}
+    else:
+        shares = {str(g): float(s) for g, s in goals.items()}
+    return buckets, shares
 
 
 def _bool(value: Any) -> bool:
@@ -375,8 +481,9 @@ def simulate(spec: Spec, sends: Sequence[Sequence[int]]) -> Ledger:
         if t in starts:
             grant = float(spec.grant(k))
             forfeit = 0.0
-            if tier.cap is not None:
-                forfeit = max(0.0, (held - debt) + grant - tier.cap)
+            cap = spec.cap(k)  # the pool's: seats x the tier's
+            if cap is not None:
+                forfeit = max(0.0, (held - debt) + grant - cap)
             row.granted, row.forfeited = grant, forfeit
             receive(grant - min(forfeit, grant))
             excess = forfeit - min(forfeit, grant)
@@ -425,8 +532,8 @@ def violations(spec: Spec, sends: Sequence[Sequence[int]], ledger: Ledger | None
             x = sends[b][t]
             if x != int(x) or x < 0:
                 out.append(f"{bk.name} day {t}: {x} is not a whole number >= 0")
-            elif x > 0 and not spec.can_send(t):
-                out.append(f"{bk.name} day {t} ({spec.day(t)}): {x} sends on a day with no sending")
+            elif x > 0 and not spec.can_send(t, bk.seat):
+                out.append(f"{_who(spec, bk.seat)}{bk.name} day {t} ({spec.day(t)}): {x} sends on a day with no sending")
     ledger = ledger if ledger is not None else simulate(spec, sends)
     if ledger.min_balance < -BALANCE_EPS:
         out.append(f"credits: balance goes to {ledger.min_balance:.6g} (first on day {ledger.first_short_day})")
@@ -443,9 +550,9 @@ def violations(spec: Spec, sends: Sequence[Sequence[int]], ledger: Ledger | None
         for b, bk in enumerate(spec.buckets):
             total = sum(int(sends[b][t]) for t in range(lo, hi + 1))
             if bk.pool is not None and total > bk.pool:
-                out.append(f"pool: {bk.name} sends {total} > {bk.pool} in cycle {k}")
+                out.append(f"pool: {_who(spec, bk.seat)}{bk.name} sends {total} > {bk.pool} in cycle {k}")
             if total < bk.min:
-                out.append(f"min: {bk.name} sends {total} < {bk.min} in cycle {k}")
+                out.append(f"min: {_who(spec, bk.seat)}{bk.name} sends {total} < {bk.min} in cycle {k}")
     # 4. follow-ups, cumulative over the horizon
     for f, bk in enumerate(spec.buckets):
         if bk.parent is None:
@@ -459,38 +566,68 @@ def violations(spec: Spec, sends: Sequence[Sequence[int]], ledger: Ledger | None
             cum_f += int(sends[f][t])
             cum_p = prefix_p[max(t - bk.gap + 1, 0)]  # parent sends on days 0 .. t - gap
             if cum_f > bk.alpha * cum_p + RULE_EPS:
-                out.append(f"follow-up: {bk.name} has {cum_f} by day {t} > {bk.alpha:g} * {cum_p}")
+                out.append(f"follow-up: {_who(spec, bk.seat)}{bk.name} has {cum_f} by day {t} > {bk.alpha:g} * {cum_p}")
                 break
-    # 5. daily cap
-    if spec.daily_cap is not None:
+    # 5. daily cap, each seat's
+    for s, seat in enumerate(spec.seats):
+        if seat.daily_cap is None:
+            continue
+        mine = spec.buckets_of(s)
         for t in range(n):
-            total = sum(int(sends[b][t]) for b in range(nb))
-            if total > spec.daily_cap:
-                out.append(f"daily cap: day {t} sends {total} > {spec.daily_cap}")
-    # v2: the speed guard and the reply capacity, every day
+            total = sum(int(sends[b][t]) for b in mine)
+            if total > seat.daily_cap:
+                out.append(f"daily cap: {_who(spec, s)}day {t} sends {total} > {seat.daily_cap}")
+    # teams: the seat cap, credit-paid sends of each seat per cycle
+    out += seat_cap_violations(spec, sends)
+    # v2: the speed guard and the reply capacity, every day, each seat's
     out += pace_violations(spec, sends)
     return out
 
 
-def guard_allows(spec: Spec, sends: Sequence[Sequence[int]], t: int) -> float:
-    """R0 + g * (InMails of days t-7 .. t-1, all buckets) / 7; days before the start count as none."""
+def _who(spec: Spec, seat: int) -> str:
+    """How a message names a team's seat (nothing for a one-seat scenario)."""
+    return "" if spec.team is None else f"seat {spec.seats[seat].name!r}: "
+
+
+def seat_paid(spec: Spec, sends: Sequence[Sequence[int]], seat: int, k: int) -> int:
+    """Credit-paid sends of the seat's buckets in cycle k."""
+    lo, hi = spec.starts[k], spec.cycle_end(k)
+    return sum(int(sends[b][t]) for b in spec.buckets_of(seat) if not spec.buckets[b].free for t in range(lo, hi + 1))
+
+
+def seat_cap_violations(spec: Spec, sends: Sequence[Sequence[int]]) -> list[str]:
+    """Teams: sum over the seat's credit-paid buckets and the days of cycle k of x[b, d] <= seat_cap."""
+    out = []
+    for s, seat in enumerate(spec.seats):
+        if seat.seat_cap is None:
+            continue
+        for k in range(spec.cycles):
+            spent = seat_paid(spec, sends, s, k)
+            if spent > seat.seat_cap:
+                out.append(f"seat cap: {_who(spec, s)}spends {spent} > {seat.seat_cap} in cycle {k}")
+    return out
+
+
+def guard_allows(spec: Spec, sends: Sequence[Sequence[int]], t: int, seat: int = 0) -> float:
+    """R0 + g * (the seat's InMails of days t-7 .. t-1, all its buckets) / 7; days before the start count as none."""
     assert spec.guard is not None
     base, growth = spec.guard
-    week = sum(int(sends[b][d]) for b in range(len(spec.buckets)) for d in range(max(0, t - 7), t))
+    week = sum(int(sends[b][d]) for b in spec.buckets_of(seat) for d in range(max(0, t - 7), t))
     return base + growth * week / 7
 
 
 def pace_violations(spec: Spec, sends: Sequence[Sequence[int]]) -> list[str]:
-    """MODEL.md v2: InMails of day d <= R0 + g * (those of the 7 days before) / 7; sum_b r_b x[b, d] <= C."""
+    """MODEL.md v2, each seat: InMails of day d <= R0 + g * (those of the 7 days before) / 7; sum_b r_b x[b, d] <= C."""
     out = []
-    nb = len(spec.buckets)
-    for t in range(spec.n_days):
-        total = sum(int(sends[b][t]) for b in range(nb))
-        if spec.guard is not None and total > guard_allows(spec, sends, t) + RULE_EPS:
-            out.append(f"speed guard: day {t} sends {total} > {guard_allows(spec, sends, t):.6g}")
-        replies = sum(bk.rate * int(sends[b][t]) for b, bk in enumerate(spec.buckets))
-        if spec.replies_per_day is not None and replies > spec.replies_per_day + RULE_EPS:
-            out.append(f"replies per day: day {t} expects {replies:.6g} > {spec.replies_per_day:g}")
+    for s in range(spec.n_seats):
+        mine = spec.buckets_of(s)
+        for t in range(spec.n_days):
+            total = sum(int(sends[b][t]) for b in mine)
+            if spec.guard is not None and total > guard_allows(spec, sends, t, s) + RULE_EPS:
+                out.append(f"speed guard: {_who(spec, s)}day {t} sends {total} > {guard_allows(spec, sends, t, s):.6g}")
+            replies = sum(spec.buckets[b].rate * int(sends[b][t]) for b in mine)
+            if spec.replies_per_day is not None and replies > spec.replies_per_day + RULE_EPS:
+                out.append(f"replies per day: {_who(spec, s)}day {t} expects {replies:.6g} > {spec.replies_per_day:g}")
     return out
 
 
@@ -500,9 +637,10 @@ def pace_violations(spec: Spec, sends: Sequence[Sequence[int]]) -> list[str]:
 @dataclass(frozen=True)
 class Score:
     value: float  # sum w r factor x
-    shortfall: dict[tuple[str, int], int]
+    shortfall: dict[tuple[str, int], int]  # (goal, cycle) -> summed over the seats
     penalty: float  # M
     objective: float
+    seat_shortfall: dict[tuple[int, str, int], int] = field(default_factory=dict)  # (seat, goal, cycle) -> u
 
     @property
     def total_shortfall(self) -> int:
@@ -510,21 +648,28 @@ class Score:
 
 
 def objective(spec: Spec, sends: Sequence[Sequence[int]]) -> Score:
+    """sum_{b,d} w_b r_b factor(d) x[b,d] - M * sum_{s,g,k} u_{s,g,k}, with each seat's own goal targets."""
     n = spec.n_days
     factors = [spec.factor(t) for t in range(n)]
     value = 0.0
     for b, bk in enumerate(spec.buckets):
         value += bk.weight * bk.rate * sum(factors[t] * int(sends[b][t]) for t in range(n))
+    by_seat: dict[tuple[int, str, int], int] = {}
     shortfall: dict[tuple[str, int], int] = {}
     for k in range(spec.cycles):
         lo, hi = spec.starts[k], spec.cycle_end(k)
-        for g in spec.shares:
-            paid = sum(
-                int(sends[b][t]) for b, bk in enumerate(spec.buckets) if bk.goal == g and not bk.free for t in range(lo, hi + 1)
-            )
-            shortfall[(g, k)] = max(0, spec.target(g, k) - paid)
+        for s, seat in enumerate(spec.seats):
+            for g in seat.shares:
+                paid = sum(
+                    int(sends[b][t])
+                    for b in spec.buckets_of(s)
+                    if spec.buckets[b].goal == g and not spec.buckets[b].free
+                    for t in range(lo, hi + 1)
+                )
+                by_seat[(s, g, k)] = max(0, spec.target(g, k, s) - paid)
+                shortfall[(g, k)] = shortfall.get((g, k), 0) + by_seat[(s, g, k)]
     m = spec.penalty()
-    return Score(value=value, shortfall=shortfall, penalty=m, objective=value - m * sum(shortfall.values()))
+    return Score(value=value, shortfall=shortfall, penalty=m, objective=value - m * sum(by_seat.values()), seat_shortfall=by_seat)
 
 
 def totals(spec: Spec, sends: Sequence[Sequence[int]], ledger: Ledger | None = None) -> dict[str, float]:
@@ -554,14 +699,32 @@ def sends_by_name(spec: Spec, names: Sequence[str], sends: Any) -> list[list[int
     return [rows[b.name] for b in spec.buckets]
 
 
+def sends_from_rows(spec: Spec, rows: Iterable[tuple[date, str | None, str, int]]) -> list[list[int]]:
+    """A schedule ``sends[bucket][day]`` from rows (date, seat name, bucket name, sends) as a plan's schedule lists them.
+
+    The seat is None (or ignored) for a one-seat scenario; a cell listed twice is an error.
+    """
+    x = [[0] * spec.n_days for _ in spec.buckets]
+    for day, seat, bucket, n in rows:
+        s = spec.seat_index(str(seat)) if spec.team is not None else 0
+        b, t = spec.index(bucket, s), (_as_date(day) - spec.start).days
+        assert 0 <= t < spec.n_days and x[b][t] == 0, (day, seat, bucket)
+        x[b][t] = int(n)
+    return x
+
+
 # --- brute force ---------------------------------------------------------------------
 
 
 def enumerate_optimum(spec: Spec, max_leaves: int = 400_000) -> tuple[float, list[list[int]], int]:
-    """The best objective over every feasible whole-number schedule, one such schedule, and the leaves seen."""
+    """The best objective over every feasible whole-number schedule, one such schedule, and the leaves seen.
+
+    Each cell (bucket b, day t) a send day of b's seat is tried with 0 .. its most sends: the bucket's pool
+    left in the cycle, its seat's daily cap, seat cap, speed guard and reply capacity left, and the credits
+    the pool could ever pay; every leaf is checked by :func:`violations`.
+    """
     n, nb = spec.n_days, len(spec.buckets)
-    days = [t for t in range(n) if spec.can_send(t)]
-    cells = [(b, t) for t in days for b in range(nb)]
+    cells = [(b, t) for t in range(n) for b in range(nb) if spec.can_send(t, spec.buckets[b].seat)]
     coef = [spec.buckets[b].weight * spec.buckets[b].rate * spec.factor(t) for b, t in cells]
     grants = sum(spec.grant(k) for k in range(spec.cycles))
     back = any(t.credit_back for t in spec.tiers)
@@ -569,13 +732,15 @@ def enumerate_optimum(spec: Spec, max_leaves: int = 400_000) -> tuple[float, lis
     assert rho < 1
     # every paid send either used a granted credit or one of the credit-backs, at most rho per paid send
     budget = math.floor(grants / (1 - rho) + 1e-9)
-    goals = list(spec.shares)
-    targets = {(g, k): spec.target(g, k) for g in goals for k in range(spec.cycles)}
+    targets = {
+        (s, g, k): spec.target(g, k, s) for s, seat in enumerate(spec.seats) for g in seat.shares for k in range(spec.cycles)
+    }
     m = spec.penalty()
     x = [[0] * n for _ in range(nb)]
-    used_pool: dict[tuple[int, int], int] = {}
-    used_day: dict[int, int] = {}
-    paid_gk: dict[tuple[str, int], int] = {key: 0 for key in targets}
+    used_pool: dict[tuple[int, int], int] = {}  # (bucket, cycle)
+    used_day: dict[tuple[int, int], int] = {}  # (seat, day)
+    used_seat: dict[tuple[int, int], int] = {}  # (seat, cycle): credit-paid sends
+    paid_gk: dict[tuple[int, str, int], int] = {key: 0 for key in targets}
     best: list[Any] = [-math.inf, None]
     leaves = [0]
 
@@ -587,6 +752,24 @@ def enumerate_optimum(spec: Spec, max_leaves: int = 400_000) -> tuple[float, lis
         if obj > best[0] + 1e-12 and not violations(spec, x):
             best[0], best[1] = obj, [row[:] for row in x]
 
+    def most(b: int, t: int, k: int, paid: int) -> int:
+        bk = spec.buckets[b]
+        s, seat = bk.seat, spec.seats[bk.seat]
+        hi = (10**9 if bk.free else budget) if bk.pool is None else bk.pool - used_pool.get((b, k), 0)
+        if seat.daily_cap is not None:
+            hi = min(hi, seat.daily_cap - used_day.get((s, t), 0))
+        if spec.guard is not None:  # the days before t are set already (cells run day by day)
+            hi = min(hi, math.floor(guard_allows(spec, x, t, s) + RULE_EPS) - used_day.get((s, t), 0))
+        if spec.replies_per_day is not None and bk.rate > 0:
+            replied = sum(spec.buckets[o].rate * x[o][t] for o in spec.buckets_of(s) if o != b)
+            hi = min(hi, math.floor((spec.replies_per_day - replied) / bk.rate + RULE_EPS))
+        if not bk.free:
+            hi = min(hi, budget - paid)
+            if seat.seat_cap is not None:
+                hi = min(hi, seat.seat_cap - used_seat.get((s, k), 0))
+        assert hi < 10**9, "free buckets need a bound (a pool or a daily cap)"
+        return max(hi, 0)
+
     def rec(i: int, paid: int, value: float) -> None:
         if i == len(cells):
             leaf(value)
@@ -594,29 +777,21 @@ def enumerate_optimum(spec: Spec, max_leaves: int = 400_000) -> tuple[float, lis
         b, t = cells[i]
         bk = spec.buckets[b]
         k = spec.cycle_of(t)
-        hi = (10**9 if bk.free else budget) if bk.pool is None else bk.pool - used_pool.get((b, k), 0)
-        if spec.daily_cap is not None:
-            hi = min(hi, spec.daily_cap - used_day.get(t, 0))
-        if spec.guard is not None:  # the days before t are set already (cells run day by day)
-            hi = min(hi, math.floor(guard_allows(spec, x, t) + RULE_EPS) - used_day.get(t, 0))
-        if spec.replies_per_day is not None and bk.rate > 0:
-            replied = sum(spec.buckets[o].rate * x[o][t] for o in range(nb) if o != b)
-            hi = min(hi, math.floor((spec.replies_per_day - replied) / bk.rate + RULE_EPS))
-        hi = max(hi, 0)
-        if not bk.free:
-            hi = min(hi, budget - paid)
-        assert bk.pool is not None or not bk.free or spec.daily_cap is not None, "free buckets need a bound"
-        for v in range(hi + 1):
+        counted = 0 if bk.free else 1
+        key = (bk.seat, bk.goal, k)
+        for v in range(most(b, t, k, paid) + 1):
             x[b][t] = v
             used_pool[(b, k)] = used_pool.get((b, k), 0) + v
-            used_day[t] = used_day.get(t, 0) + v
-            if not bk.free and bk.goal in spec.shares:
-                paid_gk[(bk.goal, k)] += v
-            rec(i + 1, paid + (0 if bk.free else v), value + coef[i] * v)
+            used_day[(bk.seat, t)] = used_day.get((bk.seat, t), 0) + v
+            used_seat[(bk.seat, k)] = used_seat.get((bk.seat, k), 0) + counted * v
+            if key in paid_gk:
+                paid_gk[key] += counted * v
+            rec(i + 1, paid + counted * v, value + coef[i] * v)
             used_pool[(b, k)] -= v
-            used_day[t] -= v
-            if not bk.free and bk.goal in spec.shares:
-                paid_gk[(bk.goal, k)] -= v
+            used_day[(bk.seat, t)] -= v
+            used_seat[(bk.seat, k)] -= counted * v
+            if key in paid_gk:
+                paid_gk[key] -= counted * v
         x[b][t] = 0
 
     rec(0, 0, 0.0)
