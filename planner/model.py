@@ -623,8 +623,10 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
 
 def shortfall_columns(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[pulp.LpVariable]]:
     """Per goal-mix shortfall u[s, g, k], the sends of every bucket in cycle k: the columns that can move it."""
-    cal = problem.calendar
-    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, _, k), u in model.shortfall.items()}
+    by_cycle: dict[int, list[pulp.LpVariable]] = {}
+    for (_, t), var in model.sends.items():
+        by_cycle.setdefault(problem.cycle_of(t), []).append(var)
+    return {u: by_cycle.get(k, []) for (_, _, k), u in model.shortfall.items()}
 
 
 def forced_shortfall(problem: Problem) -> int:

@@ -238,6 +238,8 @@ def _highs(
     lp_bound = lp.objective
     if penalty is not None and penalty.variables:
         target = _raise_offset(session, lp.values, deadline, target, penalty)
+        lp = _cut_shortfall(session, lp, deadline, target, penalty)
+        lp_bound = lp.objective if lp.objective is not None else lp_bound
     if len(session.integer) == 0:
         return solution(Status.OPTIMAL, lp.values, lp.objective, lp_bound)
     if start is not None and target.met(start.objective, lp_bound, maximise):
@@ -364,6 +366,28 @@ def _raise_offset(session: backends.Session, relaxed: np.ndarray, deadline: Dead
         return target
     floor = max(penalty.floor, math.ceil(least - 1e-6))
     return Target(target.gap, penalty.weight * floor)
+
+
+def _cut_shortfall(session: backends.Session, lp: backends.RunResult, deadline: Deadline, target: Target, penalty: Penalty) -> backends.RunResult:
+    """The LP re-solved with the cut sum(u) >= floor when its own shortfall sum is below the proven floor.
+
+    At an optimum every penalised variable is a whole number and their sum is at least the LP's least
+    sum, so at least its ceiling (``target.offset / weight``, :func:`_raise_offset`): the cut keeps every
+    optimum, and the LP bound stops crediting a fraction of a unit of shortfall (each worth M, 100
+    sends' value). A seat whose follow-ups leave 800.3 units of unavoidable shortfall has a bound
+    0.3 M lower, the gap its boxed schedule proves in one step instead of the full MIP's seconds.
+    Returns the first LP when the cut is not needed or its LP does not solve in time.
+    """
+    assert lp.values is not None
+    columns = np.array([session.column(v) for v in penalty.variables], dtype=np.int32)
+    floor = round(target.offset / penalty.weight) if penalty.weight > 0 else 0
+    if floor <= 0 or float(lp.values[columns].sum()) >= floor - 1e-6:
+        return lp
+    session.add_row(columns, float(floor), float("inf"))
+    cut = session.run(deadline.give("LP with the shortfall cut"))
+    if cut.status is not RunStatus.OPTIMAL or cut.values is None or cut.objective is None:
+        return lp
+    return cut
 
 
 def _cbc(problem: pulp.LpProblem, deadline: Deadline, target: Target) -> Solution:
