@@ -21,7 +21,7 @@ binary per expiry day that forbids early expiry).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -676,3 +676,17 @@ def _forced_seat_shortfall(problem: Problem, seat: int, k: int) -> int:
         pools += most or 0
     together = [v for v in (None if unbounded else pools, limit) if v is not None]
     return max(each, targets - min(together)) if together else each
+
+
+def add_allowance(model: Model, problem: Problem, allowance: Sequence[int]) -> None:
+    """Teams, a seat's share of the pool (one seat's model, its ledger left out), each cycle k:
+
+        sum_{b credit-paid} sum_{d in k} x[b, d] <= A_k
+
+    :func:`planner.team.pooled` gives each seat ``A_k`` credits of the pool from the team's LP
+    relaxation, so that the seats, planned one by one, spend together what the pool can pay.
+    """
+    paid = [b.index for b in problem.buckets if not b.free]
+    for k in problem.cycles_ahead():
+        spend = pulp.lpSum(model.sends[b, t] for b in paid for t in problem.days_of(k) if (b, t) in model.sends)
+        model.prob.addConstraint(spend <= allowance[k], f"allowance_{k}")

@@ -11,8 +11,8 @@ charts read a Problem; only :mod:`planner.scenario` knows the file's fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from planner.calendar import Calendar, Weekday
 from planner.catalog import Catalog, Policy, Tier, load_catalog
