@@ -152,7 +152,10 @@ def make_plan(
         if split is None:  # the pool binds: share it out by the whole team's LP
             split = pooled(problem, Deadline(deadline.give("seats on the pool's shares", POOLED_SHARE)), target, Solver(solver))
         if split is not None:
-            return _team_plan(problem, split, deadline, gap)
+            plan = _team_plan(problem, split, deadline, gap)
+            if plan.status is PlanStatus.OPTIMAL or deadline.left() <= 0:
+                return plan
+            start = split.sends  # not proven within the gap: the whole team's model starts from it, never worse
     outcome: Solution | None = None
     model: Model | None = None
     broken: list[str] = []
