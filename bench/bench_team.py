@@ -7,9 +7,11 @@ credit-back with reliance 0.5, a reserve; seats differ (seeded): rates,
 pools, daily caps, a seat cap on some, four send days on some.
 
 Two demands: ``within`` (the seats together want less than the pool gives:
-the seats are planned one by one, :mod:`planner.team`) and ``over`` (they
-want more: the whole team's model shares the pool out). ``--plain`` times
-the whole team's model handed to the solver, the baseline.
+the seats are planned one by one, :func:`planner.team.seat_by_seat`) and
+``over`` (they want more: the whole team's LP shares the pool out and the
+seats are planned within their shares, :func:`planner.team.pooled`).
+``--plain`` times the whole team's model handed to the solver, the baseline
+(``make_plan(..., split_seats=False)``), with the same time limit.
 Targets (2-core machine): 50 seats x 12 cycles under 10 s and 200 seats x
 3 cycles under 20 s, within 0.5 % of the optimum (proven gap on the value).
 Run: ``python bench/bench_team.py`` (``--seats 50 --cycles 12`` for one size).

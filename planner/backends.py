@@ -236,6 +236,17 @@ class Session:
         """A full solution for the next MIP run to start from."""
         self.highs.setSolution(_solution(values))
 
+    def add_row(self, columns: np.ndarray, lower: float, upper: float) -> None:
+        """Add the row ``lower <= sum of columns <= upper`` (a cut; +-inf for no side), here and in a child's arrays."""
+        low, up = max(lower, -highspy.kHighsInf), min(upper, highspy.kHighsInf)
+        self.highs.addRow(low, up, len(columns), columns.astype(np.int32), np.ones(len(columns)))
+        a = self.arrays
+        a["row_lower"] = np.append(a["row_lower"], low)
+        a["row_upper"] = np.append(a["row_upper"], up)
+        a["index"] = np.concatenate([a["index"], columns.astype(np.int32)])
+        a["value"] = np.concatenate([a["value"], np.ones(len(columns))])
+        a["row_start"] = np.append(a["row_start"], len(a["index"])).astype(np.int32)
+
     def least_sum(self, columns: np.ndarray, seconds: float) -> float | None:
         """The least sum of some columns over the LP relaxation (None if not solved in time); the objective is restored."""
         h = self.highs

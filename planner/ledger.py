@@ -75,12 +75,14 @@ def refunds_due(problem: Problem, sends: np.ndarray) -> np.ndarray:
     """Expected credit-backs arriving on each day: reliance * r_b per paid send, lag days later."""
     due = np.zeros(problem.n_days)
     lag = problem.scenario.refund_lag_days
-    for b in problem.buckets:
+    arriving = problem.n_days - lag  # sends on days before this have their credit-back inside the horizon
+    if arriving <= 0:
+        return due
+    reliance = np.array([problem.refund_rate(t) for t in range(arriving)])
+    for b in problem.buckets:  # bucket by bucket, day by day: the same sums in the same order as one send at a time
         if b.free or b.rate == 0:
             continue
-        for t in np.nonzero(sends[b.index])[0]:
-            if t + lag < problem.n_days:
-                due[t + lag] += problem.refund_rate(int(t)) * b.rate * sends[b.index, t]
+        due[lag:] += reliance * b.rate * sends[b.index, :arriving]
     return due
 
 

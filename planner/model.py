@@ -21,7 +21,7 @@ binary per expiry day that forbids early expiry).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -623,8 +623,10 @@ def build_model(problem: Problem, *, exact_expiry: bool = False, elastic: bool =
 
 def shortfall_columns(model: Model, problem: Problem) -> dict[pulp.LpVariable, list[pulp.LpVariable]]:
     """Per goal-mix shortfall u[s, g, k], the sends of every bucket in cycle k: the columns that can move it."""
-    cal = problem.calendar
-    return {u: [var for (_, t), var in model.sends.items() if cal.cycle_of(t) == k] for (_, _, k), u in model.shortfall.items()}
+    by_cycle: dict[int, list[pulp.LpVariable]] = {}
+    for (_, t), var in model.sends.items():
+        by_cycle.setdefault(problem.cycle_of(t), []).append(var)
+    return {u: by_cycle.get(k, []) for (_, _, k), u in model.shortfall.items()}
 
 
 def forced_shortfall(problem: Problem) -> int:
@@ -674,3 +676,17 @@ def _forced_seat_shortfall(problem: Problem, seat: int, k: int) -> int:
         pools += most or 0
     together = [v for v in (None if unbounded else pools, limit) if v is not None]
     return max(each, targets - min(together)) if together else each
+
+
+def add_allowance(model: Model, problem: Problem, allowance: Sequence[int]) -> None:
+    """Teams, a seat's share of the pool (one seat's model, its ledger left out), each cycle k:
+
+        sum_{b credit-paid} sum_{d in k} x[b, d] <= A_k
+
+    :func:`planner.team.pooled` gives each seat ``A_k`` credits of the pool from the team's LP
+    relaxation, so that the seats, planned one by one, spend together what the pool can pay.
+    """
+    paid = [b.index for b in problem.buckets if not b.free]
+    for k in problem.cycles_ahead():
+        spend = pulp.lpSum(model.sends[b, t] for b in paid for t in problem.days_of(k) if (b, t) in model.sends)
+        model.prob.addConstraint(spend <= allowance[k], f"allowance_{k}")

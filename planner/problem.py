@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from planner.calendar import Calendar, Weekday
 from planner.catalog import Catalog, Policy, Tier, load_catalog
@@ -136,7 +137,8 @@ class Problem:
     buckets: tuple[ResolvedBucket, ...]
     seats: tuple[ResolvedSeat, ...]
     start: Start = FreshStart()
-    team_penalty: float | None = None  # a seat view's M (:func:`seat_view`): the whole team's, not its own buckets'
+    # M of the goal mix when it is not this problem's own (a seat planned alone keeps its team's: :func:`seat_view`)
+    penalty: float | None = None
 
     @property
     def is_team(self) -> bool:
@@ -190,12 +192,9 @@ class Problem:
 
     @property
     def shortfall_penalty(self) -> float:
-        """M = 100 * max_b (w_b * r_b) over every bucket of the team: what one send of goal-mix shortfall costs.
-
-        A seat view keeps the team's M, so that the seats' objectives add up to the team's.
-        """
-        if self.team_penalty is not None:
-            return self.team_penalty
+        """M = 100 * max_b (w_b * r_b): what one send of goal-mix shortfall costs the objective (a seat alone: its team's)."""
+        if self.penalty is not None:
+            return self.penalty
         return 100 * max((b.weight * b.rate for b in self.buckets), default=0.0)
 
     @property
@@ -211,11 +210,17 @@ class Problem:
 
         Without a seat: whether any seat may.
         """
-        if t < self.first_day:
-            return False
-        day = self.calendar.date_of(t)
-        seats = self.seats if seat is None else (self.seats[seat],)
-        return any(Weekday.of(day) in s.send_days and day not in s.days_off for s in seats)
+        if seat is None:
+            return any(t in days for days in self._send_days)
+        return t in self._send_days[seat]
+
+    @cached_property
+    def _send_days(self) -> tuple[frozenset[int], ...]:
+        """Per seat, the days it may send on (asked for every bucket and day while a model is built)."""
+        dates = [(t, self.calendar.date_of(t)) for t in range(self.first_day, self.n_days)]
+        return tuple(
+            frozenset(t for t, day in dates if Weekday.of(day) in s.send_days and day not in s.days_off) for s in self.seats
+        )
 
     def _logged(self, k: int) -> bool:
         """Whether the log already sent in cycle k (today's cycle of a re-plan)."""
@@ -342,17 +347,16 @@ def seat_view(problem: Problem, seat: int) -> Problem:
 
     Its credits are not the seat's to have: :mod:`planner.team` plans it with the
     pool's ledger left out (a relaxation) and checks the team's schedule on the pool.
-    Its goal-mix penalty M is the team's (MODEL.md: the max over every bucket), so
-    that the seats' objectives, bounds and unavoidable penalties add up to the team's.
+    Its goal-mix penalty M is the team's, so that its objective is its part of the team's
+    and the seats' bounds add up to a bound on the team's.
     """
     mine = problem.buckets_of(seat)
     first = mine[0].index if mine else 0
     buckets = tuple(
         replace(b, index=b.index - first, parent=None if b.parent is None else b.parent - first, seat=0) for b in mine
     )
-    return replace(
-        problem, buckets=buckets, seats=(replace(problem.seats[seat], index=0),), team_penalty=problem.shortfall_penalty
-    )
+    one = (replace(problem.seats[seat], index=0),)
+    return replace(problem, buckets=buckets, seats=one, penalty=problem.shortfall_penalty)
 
 
 def _seat_buckets(scenario: Scenario, templates: dict[Goal, GoalTemplate] | None) -> tuple[list[Bucket], dict[Goal, float]]:

@@ -25,10 +25,11 @@ from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
 from planner.scenario import AnyScenario
 from planner.solver import Deadline, Penalty, Solution, Solver, Start, Status, Target, run
-from planner.team import SeatBySeat, seat_by_seat
+from planner.team import SeatBySeat, pooled, seat_by_seat
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
 TEAM_SHARE = 0.5  # of a team's time limit, what planning its seats one by one may take
+POOLED_SHARE = 0.7  # of what is left then, what the seats on the pool's LP shares may take (the whole model gets the rest)
 DEFAULT_GAP = 0.002  # 0.2 % on the value, safely inside the 0.5 % a plan must reach
 
 _PLAN_STATUS = {
@@ -148,8 +149,13 @@ def make_plan(
     if split_seats and problem.n_seats > 1 and not problem.is_replan:
         # at most half of the time: when the pool binds, the whole team's model needs the rest
         split = seat_by_seat(problem, Deadline(deadline.give("seat by seat", TEAM_SHARE)), target, Solver(solver))
+        if split is None:  # the pool binds: share it out by the whole team's LP
+            split = pooled(problem, Deadline(deadline.give("seats on the pool's shares", POOLED_SHARE)), target, Solver(solver))
         if split is not None:
-            return _team_plan(problem, split, deadline)
+            plan = _team_plan(problem, split, deadline, gap)
+            if plan.status is PlanStatus.OPTIMAL or deadline.left() <= 0:
+                return plan
+            start = split.sends  # not proven within the gap: the whole team's model starts from it, never worse
     outcome: Solution | None = None
     model: Model | None = None
     broken: list[str] = []
@@ -201,13 +207,18 @@ def make_plan(
     return replace(plan, bound=bound, gap=value_gap(objective, bound, outcome.offset))
 
 
-def _team_plan(problem: Problem, split: SeatBySeat, deadline: Deadline) -> Plan:
-    """The plan of a team planned seat by seat (:mod:`planner.team`), with the gap proven against the seats' bounds."""
-    status = _PLAN_STATUS[split.status]
-    message = "Optimal plan." if status is PlanStatus.OPTIMAL else "Time limit reached; best plan found so far."
-    info: dict[str, object] = {"solve_seconds": deadline.elapsed(), "solver": "HiGHS, seat by seat"}
-    plan = build_plan(problem, split.sends, status, message=message, **info)
+def _team_plan(problem: Problem, split: SeatBySeat, deadline: Deadline, gap: float) -> Plan:
+    """The plan of a team planned seat by seat (:mod:`planner.team`), with the gap proven against its bound.
+
+    Optimal when that gap on the value is within ``gap`` (or every seat was proven within it).
+    """
+    info: dict[str, object] = {"solve_seconds": deadline.elapsed(), "solver": split.solver}
+    plan = build_plan(problem, split.sends, PlanStatus.FEASIBLE, **info)
     assert plan.totals is not None
     objective = float(plan.totals.objective)
     bound = max(split.bound, objective)
-    return replace(plan, bound=bound, gap=value_gap(objective, bound, split.offset))
+    proven = value_gap(objective, bound, split.offset)
+    optimal = split.status is Status.OPTIMAL or proven <= gap + 1e-12
+    status = PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE
+    message = "Optimal plan." if optimal else "Time limit reached; best plan found so far."
+    return replace(plan, status=status, message=message, bound=bound, gap=proven)

@@ -132,8 +132,8 @@ def test_a_team_plan_meets_every_rule_on_the_pool_and_on_each_seat() -> None:
     ledger = simulate(problem, plan.sends)
     assert ledger.feasible and (ledger.table["closing"] >= -1e-6).all()
     assert problem.grants == (90, 90) and problem.balance_cap(0) == 150  # 3 seats x 30, 3 x 50
-    # the pool binds: the seats' own best schedules together spend more than it gives, so the whole model shared it
-    assert plan.solver == "HiGHS" and plan.totals is not None
+    # the pool binds: the seats' own best schedules together spend more than it gives, so they were not the plan
+    assert plan.solver != "HiGHS, seat by seat" and plan.totals is not None
     by_seat = {s.seat: s for s in plan.seats}
     assert all(c <= 30 for c in by_seat["Ana"].credits_by_cycle)
     ben = plan.schedule[plan.schedule["seat"] == "Ben"]
@@ -150,6 +150,37 @@ def test_seat_by_seat_and_the_whole_model_agree_within_the_gap() -> None:
         value = whole.totals.weighted_value
         assert split.totals.objective >= whole.totals.objective - 0.005 * value
         assert violations(split.problem, split.sends) == []
+
+
+CYCLE_TIER = {"name": "Small pool, monthly", "monthly_credits": 25, "policy": "cycle", "credit_back": True}
+TWO_GOALS = [
+    {**seat, "goals": {"recruiting": 0.6, "networking": 0.4},
+     "buckets": [*seat["buckets"], {**bucket(f"Peers of {seat['name']}", 0.3, 12), "goal": "networking"}]}
+    for seat in SEATS
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("seats", "extra"),
+    [
+        (SEATS, {"refund_reliance": 0.5, "reserve": 5}),  # the pool binds
+        (SEATS, {"tier": {**TIER, "monthly_credits": 200, "balance_cap": None}}),  # room for every seat
+        (SEATS, {"tier": None, "tiers": [CYCLE_TIER, TIER], "refund_reliance": 0.4}),  # a tier change
+        (TWO_GOALS, {"refund_reliance": 0.3}),  # two goals a seat, the pool binds
+    ],
+    ids=["pool binds", "pool has room", "tier changes", "two goals a seat"],
+)
+def test_a_team_plan_is_feasible_and_its_proven_gap_is_true(seats: list[dict[str, Any]], extra: dict[str, Any]) -> None:
+    data = {k: v for k, v in team(seats, **extra).items() if v is not None}
+    scenario = parse_any_scenario(data)
+    plan, exact = make_plan(scenario), make_plan(scenario, split_seats=False, gap=0.0, time_limit=60)
+    assert plan.is_ok and plan.totals is not None and plan.gap is not None and plan.bound is not None
+    assert violations(plan.problem, plan.sends) == []
+    assert exact.status == "optimal" and exact.totals is not None
+    optimum, value = exact.totals.objective, exact.totals.weighted_value
+    assert plan.bound >= optimum - 1e-6  # the bound is one: the proven optimum is not above it
+    assert optimum - plan.totals.objective <= plan.gap * value + 1e-6  # so the gap it proves holds on the value
+    assert plan.gap <= 0.005
 
 
 def test_a_pool_with_room_for_every_seat_plans_seat_by_seat() -> None:
