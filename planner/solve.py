@@ -25,7 +25,7 @@ from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
 from planner.scenario import AnyScenario
 from planner.solver import Deadline, Penalty, Solution, Solver, Start, Status, Target, run
-from planner.team import SeatBySeat, pooled, seat_by_seat
+from planner.team import SeatBySeat, SeatModels, pooled, seat_by_seat
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
 TEAM_SHARE = 0.5  # of a team's time limit, what planning its seats one by one may take
@@ -148,9 +148,11 @@ def make_plan(
     target = Target(gap)
     if split_seats and problem.n_seats > 1 and not problem.is_replan:
         # at most half of the time: when the pool binds, the whole team's model needs the rest
-        split = seat_by_seat(problem, Deadline(deadline.give("seat by seat", TEAM_SHARE)), target, Solver(solver))
+        built: SeatModels = {}  # each seat's model, built once for both
+        split = seat_by_seat(problem, Deadline(deadline.give("seat by seat", TEAM_SHARE)), target, Solver(solver), built)
         if split is None:  # the pool binds: share it out by the whole team's LP
-            split = pooled(problem, Deadline(deadline.give("seats on the pool's shares", POOLED_SHARE)), target, Solver(solver))
+            pooled_deadline = Deadline(deadline.give("seats on the pool's shares", POOLED_SHARE))
+            split = pooled(problem, pooled_deadline, target, Solver(solver), built)
         if split is not None:
             plan = _team_plan(problem, split, deadline, gap)
             if plan.status is PlanStatus.OPTIMAL or deadline.left() <= 0:

@@ -55,21 +55,42 @@ def _most_spent(problem: Problem) -> np.ndarray:
     return through / (1 - back) if back < 1 else np.full(problem.n_days, np.inf)
 
 
-def seat_by_seat(problem: Problem, deadline: Deadline, target: Target, solver: Solver) -> SeatBySeat | None:
+SeatModels = dict[int, tuple[Problem, Model]]  # seat index -> its view and its ledger-less model, built once
+
+
+def seat_model(problem: Problem, seat: int, built: SeatModels) -> tuple[Problem, Model]:
+    """Seat ``seat`` alone (:func:`~planner.problem.seat_view`) and its model without the pool's ledger, from ``built``
+    when :func:`seat_by_seat` built it already (:func:`pooled` adds its allowance rows to that same model)."""
+    if seat not in built:
+        view = seat_view(problem, seat)
+        built[seat] = (view, build_model(view, ledger=False))
+    return built[seat]
+
+
+def seat_by_seat(
+    problem: Problem, deadline: Deadline, target: Target, solver: Solver, built: SeatModels | None = None
+) -> SeatBySeat | None:
     """Plan each seat alone without the pool's ledger; the team's schedule when the pool pays for it, else None.
 
     Each seat is proven within ``target.gap`` of its own value, so their sum is
     within it of the team's; None too when a seat has no plan in time (the
     whole team's model then decides, with its diagnosis).
+
+    It stops early once the seats planned so far overspend the pool: more sends
+    never raise the pool's balance on any day (a send costs 1 credit and returns
+    at most ``reliance * r_b <= 1`` later; a lower balance forfeits less at a
+    cap, never more than it lowers it), so the whole team would overspend too.
+    The pool is simulated after every tenth of the seats.
     """
+    built = {} if built is None else built
     sends = np.zeros((len(problem.buckets), problem.n_days), dtype=int)
     bound = offset = 0.0
     status = Status.OPTIMAL
     most = _most_spent(problem)
     paid = [b.index for b in problem.buckets if not b.free]
+    every = max(1, problem.n_seats // 10)
     for seat in problem.seats:
-        view = seat_view(problem, seat.index)
-        model = build_model(view, ledger=False)
+        view, model = seat_model(problem, seat.index, built)
         if not model.prob.variables():
             continue  # no send day and no goal target (a seat on leave): nothing to plan; HiGHS refuses an empty model
         outcome = _plan_seat(view, model, deadline, target, solver)
@@ -82,6 +103,8 @@ def seat_by_seat(problem: Problem, deadline: Deadline, target: Target, solver: S
             status = Status.FEASIBLE
         if (np.cumsum(sends[paid].sum(axis=0)) > most + 1e-6).any():
             return None  # the seats planned so far already spend more than the pool can ever pay: stop early
+        if (seat.index + 1) % every == 0 and seat.index + 1 < problem.n_seats and simulate(problem, sends).violations:
+            return None  # the pool's ledger breaks on these seats alone: it breaks with the rest too
     if violations(problem, sends):
         return None  # the pool cannot pay for every seat's own best: the team's model shares it out
     return SeatBySeat(sends, bound, offset, status)
@@ -206,7 +229,8 @@ def repair(problem: Problem, sends: np.ndarray, most: int = 10_000) -> np.ndarra
             seat = problem.seats[b.seat]
             mine = [c.index for c in problem.buckets_of(b.seat)]
             later = [
-                e for e in range(t + 1, days.stop)
+                e
+                for e in range(t + 1, days.stop)
                 if problem.can_send(e, b.seat) and (seat.daily_cap is None or sends[mine, e].sum() < seat.daily_cap)
             ]
             to = later[0] if later else None
@@ -258,7 +282,9 @@ def _allowance_rows(view: Problem, model: Model, session: backends.Session, allo
         session.add_row(np.array(columns, dtype=np.int32), -math.inf, float(allowance[k]))
 
 
-def pooled(problem: Problem, deadline: Deadline, target: Target, solver: Solver) -> SeatBySeat | None:
+def pooled(
+    problem: Problem, deadline: Deadline, target: Target, solver: Solver, built: SeatModels | None = None
+) -> SeatBySeat | None:
     """The team planned on the pool's LP shares: the whole team's LP, then each seat alone within its share.
 
     1. :func:`team_relaxation`: the whole team's LP, its bound z_LP and each seat's share of the pool.
@@ -275,9 +301,9 @@ def pooled(problem: Problem, deadline: Deadline, target: Target, solver: Solver)
     shares = allowances(relaxed.spend)
     sends = np.zeros((len(problem.buckets), problem.n_days), dtype=int)
     floors = np.zeros(problem.n_seats, dtype=int)
+    built = {} if built is None else built
     for seat in problem.seats:
-        view = seat_view(problem, seat.index)
-        model = build_model(view, ledger=False)
+        view, model = seat_model(problem, seat.index, built)
         if not model.prob.variables():
             continue  # a seat with nothing to plan (see seat_by_seat)
         session = backends.Session(model.prob)
