@@ -71,18 +71,23 @@ class LedgerResult:
         return not self.violations
 
 
-def refunds_due(problem: Problem, sends: np.ndarray) -> np.ndarray:
-    """Expected credit-backs arriving on each day: reliance * r_b per paid send, lag days later."""
+def credit_back_per_send(problem: Problem) -> np.ndarray:
+    """Per bucket and send day, the credits one send gets back lag days later: reliance * r_b (0 for a free bucket)."""
+    rates = np.array([0.0 if b.free else b.rate for b in problem.buckets])
+    reliance = np.array([problem.refund_rate(t) for t in range(problem.n_days)])
+    return np.outer(rates, reliance)
+
+
+def refunds_due(problem: Problem, sends: np.ndarray, per_send: np.ndarray | None = None) -> np.ndarray:
+    """Expected credit-backs arriving on each day: reliance * r_b per paid send, lag days later.
+
+    ``per_send`` is :func:`credit_back_per_send` of the problem, for a caller that runs this often.
+    """
+    per_send = credit_back_per_send(problem) if per_send is None else per_send
     due = np.zeros(problem.n_days)
     lag = problem.scenario.refund_lag_days
-    arriving = problem.n_days - lag  # sends on days before this have their credit-back inside the horizon
-    if arriving <= 0:
-        return due
-    reliance = np.array([problem.refund_rate(t) for t in range(arriving)])
-    for b in problem.buckets:  # bucket by bucket, day by day: the same sums in the same order as one send at a time
-        if b.free or b.rate == 0:
-            continue
-        due[lag:] += reliance * b.rate * sends[b.index, :arriving]
+    if lag < problem.n_days:
+        due[lag:] = (per_send * sends).sum(axis=0)[: problem.n_days - lag]
     return due
 
 
@@ -134,11 +139,34 @@ def run_ledger(
     day t; ``lots`` are the credits held at the start of ``first_day``. Grants
     arrive on the cycle starts inside the range.
     """
+    rows, violations, held_lots = _days(problem, spend, credits_back, first_day, end_day, lots, table=True)
+    return LedgerResult(table=pd.DataFrame(rows, columns=LEDGER_COLUMNS), violations=violations, lots=held_lots)
+
+
+def step(
+    problem: Problem, spend: np.ndarray, credits_back: np.ndarray, day: int, lots: list[Lot]
+) -> tuple[list[Violation], list[Lot]]:
+    """One day of :func:`run_ledger` without its table: the day's violations and the lots held at the next day's start."""
+    _, violations, held_lots = _days(problem, spend, credits_back, day, day + 1, lots, table=False)
+    return violations, held_lots
+
+
+def _days(
+    problem: Problem,
+    spend: np.ndarray,
+    credits_back: np.ndarray,
+    first_day: int,
+    end_day: int | None,
+    lots: list[Lot] | None,
+    *,
+    table: bool,
+) -> tuple[list[dict[str, object]], list[Violation], list[Lot]]:
+    """The ledger's days (see :func:`run_ledger`): the table's rows (when ``table``), the violations, the lots left."""
     cal = problem.calendar
     end = problem.n_days if end_day is None else end_day
     held_lots: list[Lot] = [Lot(x.arrival, x.last_day, x.amount) for x in (lots or [])]
     starts = {t: k for k, t in enumerate(cal.cycle_starts)}
-    rows = []
+    rows: list[dict[str, object]] = []
     violations: list[Violation] = []
     for t in range(first_day, end):
         k = cal.cycle_of(t)
@@ -159,22 +187,27 @@ def run_ledger(
         if credits_back[t] > 0:
             held_lots.append(Lot(t, problem.last_valid_day(t), float(credits_back[t])))
         owed = _take(held_lots, float(spend[t]))
-        day = cal.date_of(t)
         if owed > TOLERANCE:
             violations.append(
-                Violation(t, "overspent", f"{day}: {spend[t]:g} credit-paid sends but only {spend[t] - owed:g} credits held")
+                Violation(
+                    t, "overspent", f"{cal.date_of(t)}: {spend[t]:g} credit-paid sends but only {spend[t] - owed:g} credits held"
+                )
             )
         held_lots = [lot for lot in held_lots if lot.amount > 1e-12]
         held = sum(lot.amount for lot in held_lots)
         floor = problem.reserve_floor(k)
         if floor > 0 and problem.reserve_applies(t) and held < floor - TOLERANCE:
-            violations.append(Violation(t, "reserve", f"{day}: balance {held:g} after sends is below the reserve {floor}"))
+            violations.append(
+                Violation(t, "reserve", f"{cal.date_of(t)}: balance {held:g} after sends is below the reserve {floor}")
+            )
         expired = sum(lot.amount for lot in held_lots if lot.last_day <= t)
         held_lots = [lot for lot in held_lots if lot.last_day > t]
+        if not table:
+            continue
         oldest = min((lot.last_day for lot in held_lots), default=None)
         rows.append(
             {
-                "date": day,
+                "date": cal.date_of(t),
                 "cycle": k + 1,
                 "tier": tier.name,
                 "opening": opening,
@@ -190,5 +223,4 @@ def run_ledger(
                 "balance_cap": cap,
             }
         )
-    table = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
-    return LedgerResult(table=table, violations=violations, lots=held_lots)
+    return rows, violations, held_lots

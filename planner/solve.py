@@ -12,9 +12,11 @@ called a plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
+import pulp
 
 from planner.catalog import Catalog
 from planner.check import score, violations
@@ -23,8 +25,9 @@ from planner.ledger import simulate
 from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall, shortfall_columns
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
+from planner.rounding import round_relaxed
 from planner.scenario import AnyScenario
-from planner.solver import Deadline, Penalty, Solution, Solver, Start, Status, Target, run
+from planner.solver import Deadline, Penalty, Rounding, Solution, Solver, Start, Status, Target, run
 from planner.team import SeatBySeat, SeatModels, pooled, seat_by_seat
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
@@ -57,6 +60,19 @@ def _warm(model: Model, problem: Problem, sends: np.ndarray) -> Start:
     expired = float(simulate(problem, sends).table["expired"].sum())
     objective = score(problem, sends).objective - expiry_penalty(problem) * expired
     return Start({var: float(sends[b, t]) for (b, t), var in model.sends.items()}, objective)
+
+
+def _rounding(model: Model, problem: Problem) -> Rounding:
+    """The LP's sends rounded through the real ledger (:func:`planner.rounding.round_relaxed`), as the solver's start."""
+
+    def rounded(relaxed: Mapping[pulp.LpVariable, float]) -> Start | None:
+        lp_sends = np.zeros((len(problem.buckets), problem.n_days))
+        for (b, t), var in model.sends.items():
+            lp_sends[b, t] = relaxed.get(var, 0.0)
+        sends = round_relaxed(problem, lp_sends)
+        return None if sends is None else replace(_warm(model, problem, sends), source="LP rounded")
+
+    return rounded
 
 
 def _no_worse(outcome: Solution, model: Model, problem: Problem, known: np.ndarray, broken: list[str], gap: float) -> Solution:
@@ -169,7 +185,16 @@ def make_plan(
         shortfall = Penalty(tuple(model.shortfall.values()), problem.shortfall_penalty, forced_shortfall(problem), near=near)
         warm = _warm(model, problem, known) if known is not None else None
         box = model.sends.values()
-        outcome = run(model.prob, deadline, target, solver=Solver(solver), box=box, penalty=shortfall, start=warm)
+        outcome = run(
+            model.prob,
+            deadline,
+            target,
+            solver=Solver(solver),
+            box=box,
+            penalty=shortfall,
+            start=warm,
+            rounding=_rounding(model, problem),
+        )
         if outcome.values is None:
             break
         broken = violations(problem, _sends_from(model, problem, outcome))

@@ -5,7 +5,10 @@ plan (:mod:`planner.diagnose`) call :func:`run`, so the caller's solver
 choice, the fallback and the time limit hold for every solve. The solver
 libraries are reached only through :mod:`planner.backends`.
 
-HiGHS runs in three stages on one instance: the LP relaxation; a MIP in which
+HiGHS runs in stages on one instance: the LP relaxation; the caller's
+rounding of it (a feasible schedule, :mod:`planner.rounding`), which is the
+answer when it proves the target against the LP bound and else the first
+incumbent of what follows; a MIP in which
 each boxed column (the sends) may only move between the floor and the
 ceiling of its LP value; and, only when the boxed schedule does not prove
 the target gap against the LP bound, the full MIP warm-started from it. On
@@ -32,6 +35,8 @@ from planner.backends import RunStatus
 # second to start, a one-cycle plan takes a tenth of that, and HiGHS's root cut separation, which ignores
 # the time limit, has stayed well under a second on models this small (it took 90 s on 11,000 columns).
 IN_PROCESS_COLUMNS = 2000
+# of the time left, what completing a known schedule (its sends fixed) may take: a MIP on a few binaries
+COMPLETE_SHARE = 0.1
 
 
 class Solver(StrEnum):
@@ -146,6 +151,11 @@ class Start:
 
     values: dict[pulp.LpVariable, float]
     objective: float
+    source: str = "warm start"  # where it came from, in the solver's name when it is the answer
+
+
+Rounding = Callable[[Mapping[pulp.LpVariable, float]], "Start | None"]
+"""A caller's rounding of the LP: from the LP's values of the boxed columns, a feasible :class:`Start` or None."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,7 @@ def run(
     penalty: Penalty | None = None,
     start: Start | None = None,
     session: backends.Session | None = None,
+    rounding: Rounding | None = None,
 ) -> Solution:
     """Solve a PuLP problem within the deadline: HiGHS in stages (CBC if it fails), or CBC.
 
@@ -198,11 +209,15 @@ def run(
         the LP bound, it is the answer and no MIP runs (a warm re-solve after a small change).
     session
         The problem already loaded in HiGHS (rows may have been added to it, as :mod:`planner.team` does).
+    rounding
+        A feasible whole-number solution made from the LP's values of the boxed columns (HiGHS only),
+        or None: when it meets the target against the LP bound it is the answer; else the boxes and
+        the full MIP start from it, and it is the answer if they find nothing better.
     """
     if penalty is not None:
         target = Target(target.gap, penalty.weight * penalty.floor)
     if solver is Solver.HIGHS and backends.available():
-        outcome = _highs(problem, deadline, target, list(box), penalty, start, session)
+        outcome = _highs(problem, deadline, target, list(box), penalty, start, session, rounding)
         if outcome.status is not Status.ERROR:
             return outcome
         fallback = _cbc(problem, deadline, target)
@@ -218,6 +233,7 @@ def _highs(
     penalty: Penalty | None,
     start: Start | None = None,
     session: backends.Session | None = None,
+    rounding: Rounding | None = None,
 ) -> Solution:
     session = session if session is not None else backends.Session(problem)
     variables = problem.variables()
@@ -245,14 +261,25 @@ def _highs(
         lp_values, lp_bound = _cut_shortfall(session, lp_values, lp_bound, deadline, target, penalty)
     if len(session.integer) == 0:
         return solution(Status.OPTIMAL, lp_values, lp_bound, lp_bound)
+    if rounding is not None and box:
+        rounded = rounding({v: float(lp_values[session.column(v)]) for v in box})
+        if rounded is not None and (start is None or _better(rounded.objective, start.objective, maximise)):
+            start = rounded
     if start is not None and target.met(start.objective, lp_bound, maximise):
-        return Solution(Status.OPTIMAL, dict(start.values), start.objective, lp_bound, "HiGHS (warm start)", offset=target.offset)
+        return Solution(
+            Status.OPTIMAL, dict(start.values), start.objective, lp_bound, f"HiGHS ({start.source})", offset=target.offset
+        )
 
     session.make_integer()
     boxed_values: np.ndarray | None = None
     boxed_objective: float | None = None
     columns = np.array([session.column(v) for v in box], dtype=np.int32)
     session.boxed_columns = columns
+    if start is not None and len(columns):
+        # the known schedule as the first incumbent: every other column of it from the model, its sends fixed
+        completed = _complete(session, columns, start, deadline)
+        if completed.values is not None and completed.objective is not None:
+            boxed_values, boxed_objective = completed.values, completed.objective
     if len(columns):
         lower, upper = session.lower[columns], session.upper[columns]
         relaxed = lp_values[columns]
@@ -261,9 +288,10 @@ def _highs(
         session.set_option("mip_heuristic_effort", 0.3)
         session.set_option("mip_rel_gap", target.gap)
         # each box may take a share of the time left, so that the full MIP always gets some
+        tight: np.ndarray | None = None  # the tight box's own schedule (a known start may be better)
         for widen, stage, share in ((0.0, "boxed MIP", 0.25), (1.0, "widened boxed MIP", 0.4)):
             if widen:
-                worse = _made_worse(session, lp_values, boxed_values, penalty)
+                worse = _made_worse(session, lp_values, tight, penalty)
                 if worse is None or not worse.any():
                     break  # the wider box helps only where the tight one broke a goal target the LP met
                 session.set_bounds(columns, *_box(relaxed, lower, upper, widen * worse))
@@ -273,6 +301,7 @@ def _highs(
                 session.set_start(boxed_values)
             boxed = session.run(deadline.give(stage, share))
             found = boxed.values is not None and boxed.objective is not None
+            tight = boxed.values if not widen else tight
             if found and (boxed_objective is None or _better(boxed.objective, boxed_objective, maximise)):  # type: ignore[arg-type]
                 boxed_values, boxed_objective = boxed.values, boxed.objective
             if boxed_objective is not None and target.met(boxed_objective, lp_bound, maximise):
@@ -295,7 +324,10 @@ def _highs(
         full = session.run(seconds)
     else:
         full = session.run_apart(seconds, options, boxed_values)
-    if full.values is not None and full.objective is not None:
+    full_better = boxed_objective is None or (
+        full.objective is not None and not _better(boxed_objective, full.objective, maximise)
+    )
+    if full.values is not None and full.objective is not None and full_better:
         best_values, best_objective = full.values, full.objective
     elif boxed_values is not None and boxed_objective is not None:
         best_values, best_objective = boxed_values, boxed_objective
@@ -307,6 +339,22 @@ def _highs(
         bound = min(bound, full.bound) if maximise else max(bound, full.bound)
     status = Status.OPTIMAL if target.met(best_objective, bound, maximise) else Status.FEASIBLE
     return solution(status, best_values, best_objective, bound)
+
+
+def _complete(session: backends.Session, columns: np.ndarray, start: Start, deadline: Deadline) -> backends.RunResult:
+    """The MIP with the boxed columns fixed at a known solution's values: the rest of that solution (its binaries)."""
+    fixed = np.zeros(len(columns))
+    position = {int(c): i for i, c in enumerate(columns)}
+    for var, value in start.values.items():
+        i = position.get(session.column(var))
+        if i is not None:
+            fixed[i] = value
+    lower, upper = session.lower[columns], session.upper[columns]
+    session.set_bounds(columns, fixed, fixed)
+    try:
+        return session.run(deadline.give("known schedule completed", COMPLETE_SHARE))
+    finally:
+        session.set_bounds(columns, lower, upper)
 
 
 def _box(relaxed: np.ndarray, lower: np.ndarray, upper: np.ndarray, widen: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:

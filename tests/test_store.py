@@ -293,7 +293,8 @@ def test_a_real_plan_is_saved_with_its_inputs_and_read_back(store: Store, sales:
     record = store.save_scenario("Sales", sales)
     saved = store.save_plan(record.id, sales_plan)
     assert (saved.scenario_name, saved.scenario_version, saved.status) == ("Sales", 1, sales_plan.status)
-    assert saved.solver == "HiGHS" and saved.solve_seconds == pytest.approx(sales_plan.solve_seconds)
+    assert saved.solver == sales_plan.solver and saved.solver.startswith("HiGHS")
+    assert saved.solve_seconds == pytest.approx(sales_plan.solve_seconds)
     store.close()
 
     with Store.open(db_url) as s:

@@ -1,0 +1,89 @@
+"""The LP's sends rounded through the real ledger (planner/rounding.py): a feasible schedule near the LP bound.
+
+The hard benchmark of issue 8 with tiers alternating under caps, credit-backs
+and a reserve is the case it was written for (its boxes pay a goal-mix
+shortfall); its plan's gap is checked on its first three cycles against the
+bound of a model solved in the test (its LP, and HiGHS on the full MIP),
+feasibility by tests/oracle.py.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import oracle
+import pytest
+import tomli_w
+from test_solve import exact_solve
+
+from planner import backends
+from planner.check import score, violations
+from planner.model import build_model, credits_ever, expiry_penalty
+from planner.problem import Problem, resolve
+from planner.rounding import round_relaxed
+from planner.scenario import load_scenario, scenario_from_toml
+from planner.solve import make_plan
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def alternating(cycles: int) -> Problem:
+    return resolve(load_scenario(BENCH / "hard" / "alternating_tiers.toml").model_copy(update={"cycles": cycles}))
+
+
+def relaxation(problem: Problem) -> tuple[np.ndarray, float]:
+    """The LP relaxation's sends per bucket and day, and its objective (a bound on every plan's)."""
+    model = build_model(problem)
+    session = backends.Session(model.prob)
+    lp = session.run(60.0)
+    assert lp.status is backends.RunStatus.OPTIMAL and lp.values is not None and lp.objective is not None
+    sends = np.zeros((len(problem.buckets), problem.n_days))
+    for (b, t), var in model.sends.items():
+        sends[b, t] = lp.values[session.column(var)]
+    return sends, lp.objective
+
+
+def test_the_rounded_lp_is_a_feasible_schedule_within_one_percent_of_the_lp_bound() -> None:
+    for problem in (alternating(12), resolve(load_scenario(BENCH / "five_buckets.toml"))):
+        relaxed, bound = relaxation(problem)
+        sends = round_relaxed(problem, relaxed)
+        assert sends is not None and violations(problem, sends) == []
+        objective = score(problem, sends).objective
+        assert objective <= bound + 0.1  # only the tiny expiry penalty is in the LP and not in the score
+        assert objective >= bound - 0.01 * abs(bound)
+
+
+def test_a_plan_of_the_alternating_tiers_is_feasible_and_its_gap_is_true() -> None:
+    raw = tomllib.loads((BENCH / "hard" / "alternating_tiers.toml").read_text())
+    raw["cycles"], raw["tiers"] = 3, raw["tiers"][:3]
+    problem = resolve(scenario_from_toml(tomli_w.dumps(raw)))
+    # not proven within 0.5 % even in minutes (the full MIP does not close it): what is checked is that the
+    # plan is feasible and the gap it reports is true, whatever the time limit cut short
+    plan = make_plan(problem, time_limit=3)
+    assert plan.is_ok and plan.totals is not None and plan.gap is not None
+    # feasible by the oracle's own ledger and rules (it shares no code with the planner's)
+    spec = oracle.Spec.from_dict(raw)
+    x = oracle.sends_by_name(spec, [b.name for b in problem.buckets], plan.sends)
+    assert oracle.violations(spec, x) == []
+    assert oracle.objective(spec, x).objective == pytest.approx(plan.totals.objective)
+    # an upper bound on the optimum from a model built here: the LP relaxation's, or the full MIP's after 15 s
+    # of HiGHS on its own (no box, no rounding), plus the expiry penalty the model charges and MODEL.md does not
+    _, relaxed = relaxation(problem)
+    exact = exact_solve(problem, 15.0)
+    found = min(relaxed, exact.bound if exact.bound is not None else relaxed)
+    above = found + expiry_penalty(problem) * credits_ever(problem)
+    objective = float(plan.totals.objective)
+    # the gap reported is true: the optimum is at most that share above the plan (no forced shortfall here)
+    assert above <= objective * (1 + plan.gap) + 1e-6
+
+
+def test_whatever_the_relaxed_sends_the_walk_gives_a_feasible_schedule_or_none() -> None:
+    # sends the LP would never give (everything at once, or at random): the ledger still has the last word
+    problem = alternating(3)
+    rng = np.random.default_rng(8)
+    shape = (len(problem.buckets), problem.n_days)
+    for relaxed in (np.full(shape, 6.0), rng.uniform(0, 2, shape), np.zeros(shape)):
+        sends = round_relaxed(problem, relaxed)
+        assert sends is None or violations(problem, sends) == []
