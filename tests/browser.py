@@ -211,7 +211,8 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
 
     The table is drawn on a canvas: select the row's first cell by a click
     (a click that only focuses the canvas is repeated; the grid's accessible
-    twin marks the selected cell), move right with the arrow keys, type
+    twin marks the selected cell), move to the cell with the arrow keys from
+    whichever cell the click left selected, check the row by its first cell, type
     (which opens the cell's editor) and commit with Enter; then wait for the
     rerun the edit starts.
     """
@@ -223,16 +224,26 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
     # moment ago can select a cell without giving the grid the keys, so the moves are checked and redone
     target = f"glide-cell-{column + 1}-{row}"
     has_keys = "e => e.contains(document.activeElement)"
+    editing = "() => !!document.activeElement && document.activeElement.classList.contains('gdg-input')"
     idle(pg)
     for _ in range(10):
         grid.click(position={"x": 80, "y": header + row_height * row + row_height / 2})
         pg.wait_for_timeout(200)
-        if selected.count() != 1 or selected.first.inner_text() != name or not grid.evaluate(has_keys):
+        if pg.evaluate(editing):  # a click on the cell that is already selected opens its editor: close it
+            pg.keyboard.press("Escape")
+            pg.wait_for_timeout(200)
+        if selected.count() != 1 or not grid.evaluate(has_keys):
             pg.wait_for_timeout(300)
             continue  # not selected yet, or the table was still being drawn anew
-        for _ in range(column):
-            pg.keyboard.press("ArrowRight")
-            pg.wait_for_timeout(30)
+        # a click on a grid that already has the keys is sometimes ignored and the previous edit's cell
+        # stays selected: the keys move from whichever cell is selected to the target
+        _, _, at_column, at_row = str(selected.first.get_attribute("id")).rsplit("-", 3)
+        moves = [("ArrowRight" if column + 1 > int(at_column) else "ArrowLeft", abs(column + 1 - int(at_column))),
+                 ("ArrowDown" if row > int(at_row) else "ArrowUp", abs(row - int(at_row)))]
+        for key, times in moves:
+            for _ in range(times):
+                pg.keyboard.press(key)
+                pg.wait_for_timeout(30)
         # the accessible twin follows the canvas a moment later (longer on a loaded machine): wait for it
         # before deciding that the keys were lost
         for _ in range(20):
@@ -243,10 +254,11 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
             break
         pg.wait_for_timeout(400)
     assert selected.count() == 1 and selected.first.get_attribute("id") == target, f"no cell {target} of {name!r}"
+    expect(grid.locator(f"#glide-cell-1-{row}")).to_have_text(name)
     expect(selected.first).to_have_text(old)
     # the first key opens the cell's editor; the rest go to it once it has the focus (sooner, they are lost)
     pg.keyboard.type(value[0])
-    pg.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('gdg-input')")
+    pg.wait_for_function(editing)
     pg.keyboard.type(value[1:], delay=10)
     pg.wait_for_timeout(100)
     pg.keyboard.press("Enter")
