@@ -35,7 +35,10 @@ from planner.scenario import parse_scenario  # noqa: E402
 from planner.solve import make_plan  # noqa: E402
 
 GAP = 0.005
-TIME_LIMIT = 30.0  # seconds per solve; the scenarios here solve in well under one
+# seconds per solve: the scenarios here solve in well under one, but one that hypothesis draws (one bucket,
+# credit-back relied on in full, the whole mix on a goal without buckets) is not proven within 0.2 % even by
+# HiGHS's full MIP alone in 30 s, and the plan it has after 5 s is the one it has after 30
+TIME_LIMIT = 5.0
 STARTS = [date(2026, 1, 31), date(2026, 2, 1), date(2026, 6, 15), date(2027, 12, 10), date(2028, 1, 30)]
 DAY_NAMES = list(oracle.WEEKDAYS)
 TEMPLATE_GOALS = ["sales", "recruiting", "job_seeking", "networking", "thought_leadership"]
