@@ -629,6 +629,25 @@ def shortfall_columns(model: Model, problem: Problem) -> dict[pulp.LpVariable, l
     return {u: by_cycle.get(k, []) for (_, _, k), u in model.shortfall.items()}
 
 
+def send_counts(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
+    """The credit-paid sends from the first day through each cycle's end: the sums the solver cuts.
+
+    Each is a whole number in every schedule (:func:`planner.solver._cut_counts`); the credits
+    (grants, held credits, credit-backs) bound them, so the LP's fraction of a send shows there.
+    """
+    paid = {b.index for b in problem.buckets if not b.free}
+    by_cycle: dict[int, list[pulp.LpVariable]] = {}
+    for (b, t), var in model.sends.items():
+        if b in paid:
+            by_cycle.setdefault(problem.cycle_of(t), []).append(var)
+    groups: list[list[pulp.LpVariable]] = []
+    through: list[pulp.LpVariable] = []
+    for k in sorted(by_cycle):
+        through = through + by_cycle[k]
+        groups.append(through)
+    return groups
+
+
 def forced_shortfall(problem: Problem) -> int:
     """A lower bound on the goal-mix shortfall of every schedule: what no plan can avoid.
 

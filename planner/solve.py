@@ -22,7 +22,7 @@ from planner.catalog import Catalog
 from planner.check import score, violations
 from planner.diagnose import diagnose
 from planner.ledger import simulate
-from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall, shortfall_columns
+from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall, send_counts, shortfall_columns
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
 from planner.rounding import round_relaxed
@@ -194,6 +194,7 @@ def make_plan(
             penalty=shortfall,
             start=warm,
             rounding=_rounding(model, problem),
+            counts=send_counts(model, problem),
         )
         if outcome.values is None:
             break

@@ -37,6 +37,8 @@ from planner.backends import RunStatus
 IN_PROCESS_COLUMNS = 2000
 # of the time left, what completing a known schedule (its sends fixed) may take: a MIP on a few binaries
 COMPLETE_SHARE = 0.1
+# of the time left, what one LP of a send count's largest sum may take (:func:`_cut_counts`)
+COUNT_SHARE = 0.05
 
 
 class Solver(StrEnum):
@@ -186,6 +188,7 @@ def run(
     start: Start | None = None,
     session: backends.Session | None = None,
     rounding: Rounding | None = None,
+    counts: Sequence[Sequence[pulp.LpVariable]] = (),
 ) -> Solution:
     """Solve a PuLP problem within the deadline: HiGHS in stages (CBC if it fails), or CBC.
 
@@ -213,11 +216,15 @@ def run(
         A feasible whole-number solution made from the LP's values of the boxed columns (HiGHS only),
         or None: when it meets the target against the LP bound it is the answer; else the boxes and
         the full MIP start from it, and it is the answer if they find nothing better.
+    counts
+        Groups of integer columns (HiGHS only; the credit-paid sends through each cycle's end, say)
+        whose sum gets the cut ``sum <= floor(its largest LP value)`` where the LP's optimum sends
+        a fraction more (:func:`_cut_counts`).
     """
     if penalty is not None:
         target = Target(target.gap, penalty.weight * penalty.floor)
     if solver is Solver.HIGHS and backends.available():
-        outcome = _highs(problem, deadline, target, list(box), penalty, start, session, rounding)
+        outcome = _highs(problem, deadline, target, list(box), penalty, start, session, rounding, counts)
         if outcome.status is not Status.ERROR:
             return outcome
         fallback = _cbc(problem, deadline, target)
@@ -234,6 +241,7 @@ def _highs(
     start: Start | None = None,
     session: backends.Session | None = None,
     rounding: Rounding | None = None,
+    counts: Sequence[Sequence[pulp.LpVariable]] = (),
 ) -> Solution:
     session = session if session is not None else backends.Session(problem)
     variables = problem.variables()
@@ -261,14 +269,26 @@ def _highs(
         lp_values, lp_bound = _cut_shortfall(session, lp_values, lp_bound, deadline, target, penalty)
     if len(session.integer) == 0:
         return solution(Status.OPTIMAL, lp_values, lp_bound, lp_bound)
-    if rounding is not None and box:
-        rounded = rounding({v: float(lp_values[session.column(v)]) for v in box})
-        if rounded is not None and (start is None or _better(rounded.objective, start.objective, maximise)):
-            start = rounded
-    if start is not None and target.met(start.objective, lp_bound, maximise):
-        return Solution(
-            Status.OPTIMAL, dict(start.values), start.objective, lp_bound, f"HiGHS ({start.source})", offset=target.offset
-        )
+    # the LP's sends rounded; when that does not prove the gap, the send count cuts tighten the bound and
+    # the cut LP's sends are rounded too (the boxes stay around the first LP's: on a tier change every cycle
+    # the box around the cut LP's proved less)
+    cut_values: np.ndarray | None = None
+    for values in (lp_values, None):
+        if values is None:
+            if not counts:
+                break
+            cut_values, lp_bound = _cut_counts(session, lp_values, lp_bound, deadline, counts)
+            if cut_values is lp_values:
+                break  # no cut: nothing new to round or to prove
+            values = cut_values
+        if rounding is not None and box:
+            rounded = rounding({v: float(values[session.column(v)]) for v in box})
+            if rounded is not None and (start is None or _better(rounded.objective, start.objective, maximise)):
+                start = rounded
+        if start is not None and target.met(start.objective, lp_bound, maximise):
+            return Solution(
+                Status.OPTIMAL, dict(start.values), start.objective, lp_bound, f"HiGHS ({start.source})", offset=target.offset
+            )
 
     session.make_integer()
     boxed_values: np.ndarray | None = None
@@ -438,6 +458,41 @@ def _cut_shortfall(
         return values, bound  # (a model with no integer columns is its own LP: nothing to cut)
     session.add_row(columns, float(floor), float("inf"))
     cut = session.run(deadline.give("LP with the shortfall cut"))
+    if cut.status is not RunStatus.OPTIMAL or cut.values is None or cut.objective is None:
+        return values, bound
+    return cut.values, cut.objective
+
+
+def _cut_counts(
+    session: backends.Session, values: np.ndarray, bound: float, deadline: Deadline, groups: Sequence[Sequence[pulp.LpVariable]]
+) -> tuple[np.ndarray, float]:
+    """The LP re-solved with ``sum of a group <= floor(the group's largest sum over the LP)`` where its optimum sends more.
+
+    A group's columns are integers in every solution of the MIP, so their sum is a whole number at most the
+    LP's largest sum, rounded down: the cut keeps every solution. Where credit-backs return fractions of
+    a credit, the LP spends them in fractions of sends (23.38 sends in a month of 22 credits whose best whole
+    schedule sends 23), and its bound credits the fraction at the best send's value: a 2-cycle plan's LP
+    bound sat 0.24 % above the optimum, 0.03 % with the cuts, and only the full MIP (0.7 s, longer than the
+    rest of the plan) could prove the gap. The largest sums take an LP each, solved only for a group whose
+    sum at the optimum is a fraction; the first LP's values and bound when no cut binds or the LP with the
+    cuts does not solve in time (the cuts stay: they are valid).
+    """
+    added = False
+    for group in groups:
+        columns = np.array([session.column(v) for v in group], dtype=np.int32)
+        at = float(values[columns].sum())
+        if abs(at - round(at)) < 1e-6:
+            continue  # a whole number of sends: no cut of this kind binds
+        most = session.most_sum(columns, deadline.give("largest send count LP", COUNT_SHARE))
+        if most is None:
+            break
+        top = math.floor(most + 1e-6)
+        if at > top + 1e-6:
+            session.add_row(columns, -math.inf, float(top))
+            added = True
+    if not added:
+        return values, bound
+    cut = session.run(deadline.give("LP with the send count cuts"))
     if cut.status is not RunStatus.OPTIMAL or cut.values is None or cut.objective is None:
         return values, bound
     return cut.values, cut.objective
