@@ -272,23 +272,15 @@ def _highs(
     # the LP's sends rounded; when that does not prove the gap, the send count cuts tighten the bound and
     # the cut LP's sends are rounded too (the boxes stay around the first LP's: on a tier change every cycle
     # the box around the cut LP's proved less)
-    cut_values: np.ndarray | None = None
-    for values in (lp_values, None):
-        if values is None:
-            if not counts:
-                break
-            cut_values, lp_bound = _cut_counts(session, lp_values, lp_bound, deadline, counts)
-            if cut_values is lp_values:
-                break  # no cut: nothing new to round or to prove
-            values = cut_values
-        if rounding is not None and box:
-            rounded = rounding({v: float(values[session.column(v)]) for v in box})
-            if rounded is not None and (start is None or _better(rounded.objective, start.objective, maximise)):
-                start = rounded
-        if start is not None and target.met(start.objective, lp_bound, maximise):
-            return Solution(
-                Status.OPTIMAL, dict(start.values), start.objective, lp_bound, f"HiGHS ({start.source})", offset=target.offset
-            )
+    start = _rounded(rounding, box, session, lp_values, start, maximise)
+    if start is None or not target.met(start.objective, lp_bound, maximise):
+        cut_values, lp_bound = _cut_counts(session, lp_values, lp_bound, deadline, counts) if counts else (lp_values, lp_bound)
+        if cut_values is not lp_values:
+            start = _rounded(rounding, box, session, cut_values, start, maximise)
+    if start is not None and target.met(start.objective, lp_bound, maximise):
+        return Solution(
+            Status.OPTIMAL, dict(start.values), start.objective, lp_bound, f"HiGHS ({start.source})", offset=target.offset
+        )
 
     session.make_integer()
     boxed_values: np.ndarray | None = None
@@ -359,6 +351,23 @@ def _highs(
         bound = min(bound, full.bound) if maximise else max(bound, full.bound)
     status = Status.OPTIMAL if target.met(best_objective, bound, maximise) else Status.FEASIBLE
     return solution(status, best_values, best_objective, bound)
+
+
+def _rounded(
+    rounding: Rounding | None,
+    box: list[pulp.LpVariable],
+    session: backends.Session,
+    values: np.ndarray,
+    start: Start | None,
+    maximise: bool,
+) -> Start | None:
+    """The better of ``start`` and the LP ``values`` of the boxed columns rounded (when there is a rounding)."""
+    if rounding is None or not box:
+        return start
+    rounded = rounding({v: float(values[session.column(v)]) for v in box})
+    if rounded is not None and (start is None or _better(rounded.objective, start.objective, maximise)):
+        return rounded
+    return start
 
 
 def _complete(session: backends.Session, columns: np.ndarray, start: Start, deadline: Deadline) -> backends.RunResult:
@@ -470,8 +479,8 @@ def _cut_counts(
 
     A group's columns are integers in every solution of the MIP, so their sum is a whole number at most the
     LP's largest sum, rounded down: the cut keeps every solution. Where credit-backs return fractions of
-    a credit, the LP spends them in fractions of sends (23.38 sends in a month of 22 credits whose best whole
-    schedule sends 23), and its bound credits the fraction at the best send's value: a 2-cycle plan's LP
+    a credit, the LP spends them in fractions of sends (23.38 sends in the first month of
+    ``team_upgrade`` at 22 credits a month), and its bound credits the fraction at the best send's value: a 2-cycle plan's LP
     bound sat 0.24 % above the optimum, 0.03 % with the cuts, and only the full MIP (0.7 s, longer than the
     rest of the plan) could prove the gap. The largest sums take an LP each, solved only for a group whose
     sum at the optimum is a fraction; the first LP's values and bound when no cut binds or the LP with the
