@@ -238,8 +238,10 @@ def edit_cell(pg: Any, row: int, name: str, column: int, old: str, value: str, *
         # a click on a grid that already has the keys is sometimes ignored and the previous edit's cell
         # stays selected: the keys move from whichever cell is selected to the target
         _, _, at_column, at_row = str(selected.first.get_attribute("id")).rsplit("-", 3)
-        moves = [("ArrowRight" if column + 1 > int(at_column) else "ArrowLeft", abs(column + 1 - int(at_column))),
-                 ("ArrowDown" if row > int(at_row) else "ArrowUp", abs(row - int(at_row)))]
+        moves = [
+            ("ArrowRight" if column + 1 > int(at_column) else "ArrowLeft", abs(column + 1 - int(at_column))),
+            ("ArrowDown" if row > int(at_row) else "ArrowUp", abs(row - int(at_row))),
+        ]
         for key, times in moves:
             for _ in range(times):
                 pg.keyboard.press(key)

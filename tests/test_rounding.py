@@ -16,16 +16,22 @@ import numpy as np
 import oracle
 import pytest
 import tomli_w
+from test_solve import assert_true_value_gap, exact_optimum
 
 from planner import backends
+from planner.catalog import load_catalog
 from planner.check import score, violations
+from planner.compare import current_tier, tier_scenario
+from planner.curve import at_credits
 from planner.model import build_model, credits_ever, expiry_penalty
+from planner.paths import EXAMPLES_DIR
 from planner.problem import Problem, resolve
 from planner.rounding import round_relaxed
 from planner.scenario import load_scenario, scenario_from_toml
 from planner.solve import make_plan
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+CATALOG = load_catalog()
 
 
 def alternating(cycles: int) -> Problem:
@@ -104,6 +110,23 @@ def test_a_plan_of_the_alternating_tiers_is_feasible_and_its_gap_is_true() -> No
     counted = counted_bounds(problem)[0]
     assert counted <= relaxed + 1e-9
     assert proves(counted) or proves(counted_bounds(problem, (5.0,))[-1]) or proves(counted_bounds(problem, (15.0,))[-1])
+
+
+def test_sends_the_lp_spends_in_fractions_are_cut_and_the_rounded_lp_is_proven() -> None:
+    # team_upgrade on Sales Navigator Core at 22 credits a month (a point of its response curve): the LP sends
+    # 23.38 credit-paid InMails in the first month and its bound sits 0.24 % above the optimum; the send count
+    # cuts bring it to 0.03 %, and the LP's sends, rounded, are proven without any MIP
+    scenario = load_scenario(EXAMPLES_DIR / "team_upgrade.toml")
+    tier = current_tier(scenario, CATALOG)
+    problem = at_credits(resolve(tier_scenario(scenario, tier, CATALOG), CATALOG), tier, 22)
+    _, lp = relaxation(problem)
+    optimum, _ = exact_optimum(problem)
+    assert lp > optimum * 1.002  # the plain LP cannot prove the default gap
+    plan = make_plan(problem, time_limit=60)
+    assert_true_value_gap(plan, optimum)
+    assert plan.solver == "HiGHS (LP rounded)" and plan.bound is not None
+    assert counted_bounds(problem)[0] <= optimum * 1.0005
+    assert plan.bound <= optimum * 1.001  # the cut LP's bound and the most the expiry penalty can hide
 
 
 def test_whatever_the_relaxed_sends_the_walk_gives_a_feasible_schedule_or_none() -> None:
