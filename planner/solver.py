@@ -466,10 +466,18 @@ def _cut_shortfall(
     if floor <= 0 or len(session.integer) == 0 or float(values[columns].sum()) >= floor - 1e-6:
         return values, bound  # (a model with no integer columns is its own LP: nothing to cut)
     session.add_row(columns, float(floor), float("inf"))
-    cut = session.run(deadline.give("LP with the shortfall cut"))
-    if cut.status is not RunStatus.OPTIMAL or cut.values is None or cut.objective is None:
+    return _resolved(session, deadline, "LP with the shortfall cut", values, bound)
+
+
+def _resolved(
+    session: backends.Session, deadline: Deadline, stage: str, values: np.ndarray, bound: float
+) -> tuple[np.ndarray, float]:
+    """The LP solved again after rows were added to it: its values and bound, or ``values`` and ``bound`` when it
+    does not solve in time (the rows stay: they are valid cuts)."""
+    lp = session.run(deadline.give(stage))
+    if lp.status is not RunStatus.OPTIMAL or lp.values is None or lp.objective is None:
         return values, bound
-    return cut.values, cut.objective
+    return lp.values, lp.objective
 
 
 def _cut_counts(
@@ -501,10 +509,7 @@ def _cut_counts(
             added = True
     if not added:
         return values, bound
-    cut = session.run(deadline.give("LP with the send count cuts"))
-    if cut.status is not RunStatus.OPTIMAL or cut.values is None or cut.objective is None:
-        return values, bound
-    return cut.values, cut.objective
+    return _resolved(session, deadline, "LP with the send count cuts", values, bound)
 
 
 def _cbc(problem: pulp.LpProblem, deadline: Deadline, target: Target) -> Solution:

@@ -8,7 +8,7 @@ the full model to gap 0 (no box, no heuristic stage), with a long limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -42,15 +42,24 @@ def exact_solve(problem: Problem, seconds: float) -> backends.RunResult:
     return session.run(seconds)
 
 
-def first_bound_that_proves(problem: Problem, proves: Callable[[float], bool], budgets: Sequence[float] = (2.0, 15.0)) -> float:
-    """HiGHS's own bound on the full MIP (:func:`exact_solve`) after each budget in turn: the first that ``proves``
-    accepts, else the last one's. Every such bound is at least the optimum, so a check it passes is passed;
-    the longer solves run only when a shorter one's bound is too loose to decide."""
+def mip_bounds(session: backends.Session, budgets: Sequence[float]) -> Iterator[float]:
+    """HiGHS's bound on the session's full MIP (to gap 0, no box, no heuristic stage) after each budget in turn, the
+    least so far: each is at least the optimum, so a check one of them passes is passed."""
+    session.make_integer()
+    session.set_option("mip_rel_gap", 0.0)
     bound = float("inf")
     for seconds in budgets:
-        result = exact_solve(problem, seconds)
+        result = session.run(seconds)
         assert result.bound is not None
-        bound = result.bound
+        bound = min(bound, result.bound)
+        yield bound
+
+
+def first_bound_that_proves(problem: Problem, proves: Callable[[float], bool], budgets: Sequence[float] = (2.0, 15.0)) -> float:
+    """The first of :func:`mip_bounds` on the problem's model that ``proves`` accepts, else the last: the longer
+    solves run only when a shorter one's bound is too loose to decide."""
+    bound = float("inf")
+    for bound in mip_bounds(backends.Session(build_model(problem).prob), budgets):
         if proves(bound):
             break
     return bound
