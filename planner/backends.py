@@ -10,7 +10,8 @@ module reads the problem through PuLP's public API only
 ``LpProblem.sense``, and each expression's ``items()`` and ``constant``),
 writes the matrix itself, and drives ``highspy.Highs`` through its documented
 methods (``passModel``, ``run``, ``getSolution``, ``getInfo``,
-``changeColsBounds``, ``changeColsIntegrality``, ``setSolution``). The
+``changeColsBounds``, ``changeColsIntegrality``, ``setSolution``, ``addRow``,
+``changeRowBounds``, ``deleteRows``, ``getBasis``, ``setBasis``, ``clearSolver``). The
 objective keeps its own sense: HiGHS maximises a maximisation, so every value
 and bound read back has the sign of the model's objective.
 
@@ -36,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -96,6 +97,9 @@ def _silence_banner() -> None:
         os.dup2(saved, 1)
         os.close(saved)
     _banner_silenced = True
+
+
+Basis = highspy.HighsBasis  # a simplex basis (:meth:`Session.basis`), handed back as it is
 
 
 def _bound(value: float | None, infinite: float) -> float:
@@ -246,6 +250,54 @@ class Session:
         a["index"] = np.concatenate([a["index"], columns.astype(np.int32)])
         a["value"] = np.concatenate([a["value"], np.ones(len(columns))])
         a["row_start"] = np.append(a["row_start"], len(a["index"])).astype(np.int32)
+
+    def add_free_rows(self, groups: Sequence[np.ndarray]) -> np.ndarray:
+        """Add, in this instance only, one row ``sum of a group's columns`` per group with no bounds; their indices.
+
+        Branching changes their bounds (:meth:`set_row_bounds`) and :meth:`drop_rows` removes them
+        again; a child process of :meth:`run_apart` never sees them.
+        """
+        first = self.highs.getNumRow()
+        inf = highspy.kHighsInf
+        for columns in groups:
+            self.highs.addRow(-inf, inf, len(columns), columns.astype(np.int32), np.ones(len(columns)))
+        return np.arange(first, first + len(groups), dtype=np.int32)
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the bounds of some rows (+-inf for no side)."""
+        inf = highspy.kHighsInf
+        for row, low, up in zip(rows.tolist(), lower.tolist(), upper.tolist(), strict=True):
+            self.highs.changeRowBounds(row, max(low, -inf), min(up, inf))
+
+    def drop_rows(self, rows: np.ndarray) -> None:
+        """Remove rows added by :meth:`add_free_rows` (the last rows of the instance)."""
+        self.highs.deleteRows(len(rows), rows)
+
+    def basis(self) -> Basis:
+        """The simplex basis of the last LP solved: a later LP with changed bounds starts from it."""
+        return self.highs.getBasis()
+
+    def set_basis(self, basis: Basis) -> None:
+        self.highs.setBasis(basis)
+
+    def forget_basis(self) -> None:
+        """Drop the solver's basis and factorisation: the next run starts cold (HiGHS's ``clearSolver``).
+
+        From a given basis HiGHS's dual simplex has ended an infeasible LP with status "unknown",
+        where the cold run says "infeasible".
+        """
+        self.highs.clearSolver()
+
+    def grown_basis(self, basis: Basis) -> Basis:
+        """A basis of this instance from one of before rows were added to it: each added row's slack basic."""
+        added = self.highs.getNumRow() - len(basis.row_status)
+        if added <= 0:
+            return basis
+        grown = highspy.HighsBasis()
+        grown.valid = basis.valid
+        grown.col_status = basis.col_status
+        grown.row_status = [*basis.row_status, *[highspy.HighsBasisStatus.kBasic] * added]
+        return grown
 
     def least_sum(self, columns: np.ndarray, seconds: float) -> float | None:
         """The least sum of some columns over the LP relaxation (None if not solved in time); the objective is restored."""

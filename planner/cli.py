@@ -125,10 +125,14 @@ def _db(text: str) -> str:
 
 def _solver_help(what: str) -> Callable[[], str]:
     def text() -> str:
-        from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT
+        from planner.solve import ACCEPT_GAP, DEFAULT_GAP, DEFAULT_TIME_LIMIT
 
         if what == "gap":
-            return f"relative optimality gap to stop at (default {DEFAULT_GAP:g} = {DEFAULT_GAP * 100:g} %%)"
+            return (
+                f"relative optimality gap on the value to prove, searching up to the time limit for it; without it the "
+                f"solver aims for {DEFAULT_GAP:g} = {DEFAULT_GAP * 100:g} %% and accepts a plan proven within "
+                f"{ACCEPT_GAP * 100:g} %% (MODEL.md) once its quick stages have run"
+            )
         return f"seconds the solver may take (default {DEFAULT_TIME_LIMIT:g})"
 
     return text
@@ -368,17 +372,18 @@ def _exit_of(plan: Plan) -> int:
 def _plan(args: argparse.Namespace) -> int:
     from planner.export import summary_json
     from planner.scenario import Scenario, ScenarioError, load_any_scenario
-    from planner.solve import DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
+    from planner.solve import ACCEPT_GAP, DEFAULT_GAP, DEFAULT_TIME_LIMIT, make_plan
 
     catalog = _catalog(args)
     scenario = load_any_scenario(args.scenario, catalog)
     time_limit = args.time_limit or DEFAULT_TIME_LIMIT
     gap = DEFAULT_GAP if args.gap is None else args.gap
+    accept = ACCEPT_GAP if args.gap is None else None  # a gap asked for is searched for, not replaced by MODEL.md's
     data: dict[str, object] | None = None
     if args.max_risk is not None and not isinstance(scenario, Scenario):
         raise ScenarioError(["--max-risk: the safe reliance is searched for one seat; a team scenario is planned without it"])
     if args.max_risk is None or not isinstance(scenario, Scenario):
-        plan = make_plan(scenario, catalog=catalog, time_limit=time_limit, gap=gap, solver=args.solver)
+        plan = make_plan(scenario, catalog=catalog, time_limit=time_limit, gap=gap, solver=args.solver, accept=accept)
     else:
         from planner.risk import NoSchedule, safe_reliance
 
@@ -386,7 +391,9 @@ def _plan(args: argparse.Namespace) -> int:
             safe = safe_reliance(
                 scenario,
                 args.max_risk,
-                plan_for=lambda s: make_plan(s, time_limit=time_limit, gap=gap, solver=args.solver, catalog=catalog),
+                plan_for=lambda s: make_plan(
+                    s, time_limit=time_limit, gap=gap, solver=args.solver, catalog=catalog, accept=accept
+                ),
             )
         except NoSchedule as err:
             plan = err.plan

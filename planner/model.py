@@ -630,9 +630,9 @@ def shortfall_columns(model: Model, problem: Problem) -> dict[pulp.LpVariable, l
 
 
 def send_counts(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
-    """The credit-paid sends from the first day through each cycle's end: the sums the solver cuts.
+    """The credit-paid sends from the first day through each cycle's end: the sums the solver branches on.
 
-    Each is a whole number in every schedule (:func:`planner.solver._cut_counts`); the credits
+    Each is a whole number in every schedule (:func:`planner.solver._branch_counts` branches on them); the credits
     (grants, held credits, credit-backs) bound them, so the LP's fraction of a send shows there.
     """
     paid = {b.index for b in problem.buckets if not b.free}
@@ -646,6 +646,21 @@ def send_counts(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
         through = through + by_cycle[k]
         groups.append(through)
     return groups
+
+
+def day_sends(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
+    """Each day's credit-paid sends, day by day (empty where nothing can be sent): the solver branches on their sums
+    from the first day through each day (:func:`planner.solver._branch_counts`), whole numbers in every schedule.
+
+    Where a credit-back returns a fraction of a credit, the LP spends it as it comes back, in a fraction of a
+    send, where a schedule must wait for a whole credit; the sends through such a day show it.
+    """
+    paid = {b.index for b in problem.buckets if not b.free}
+    by_day: list[list[pulp.LpVariable]] = [[] for _ in range(problem.n_days)]
+    for (b, t), var in model.sends.items():
+        if b in paid:
+            by_day[t].append(var)
+    return by_day[problem.first_day :]
 
 
 def forced_shortfall(problem: Problem) -> int:

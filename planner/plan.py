@@ -26,7 +26,7 @@ TEAM_SCHEDULE_COLUMNS = ["date", "cycle", "seat", "weekday", "goal", "bucket", "
 class PlanStatus(StrEnum):
     """How the solve ended."""
 
-    OPTIMAL = "optimal"  # proven within the requested gap
+    OPTIMAL = "optimal"  # proven within the gap aimed for, or the accepted one (MODEL.md 0.5 %): the message says which
     FEASIBLE = "feasible"  # time limit hit with a plan in hand; the gap says how good
     INFEASIBLE = "infeasible"  # no schedule meets every constraint; see ``diagnosis``
     TIME_LIMIT = "time_limit"  # time limit hit before any plan was found

@@ -22,18 +22,28 @@ from planner.catalog import Catalog
 from planner.check import score, violations
 from planner.diagnose import diagnose
 from planner.ledger import simulate
-from planner.model import Model, build_model, credits_ever, expiry_penalty, forced_shortfall, send_counts, shortfall_columns
+from planner.model import (
+    Model,
+    build_model,
+    credits_ever,
+    day_sends,
+    expiry_penalty,
+    forced_shortfall,
+    send_counts,
+    shortfall_columns,
+)
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
 from planner.problem import Problem, resolve
 from planner.rounding import round_relaxed
 from planner.scenario import AnyScenario
-from planner.solver import Deadline, Penalty, Rounding, Solution, Solver, Start, Status, Target, run
+from planner.solver import Counts, Deadline, Penalty, Rounding, Solution, Solver, Start, Status, Target, run
 from planner.team import SeatBySeat, SeatModels, pooled, seat_by_seat
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds
 TEAM_SHARE = 0.5  # of a team's time limit, what planning its seats one by one may take
 POOLED_SHARE = 0.7  # of what is left then, what the seats on the pool's LP shares may take (the whole model gets the rest)
-DEFAULT_GAP = 0.002  # 0.2 % on the value, safely inside the 0.5 % a plan must reach
+DEFAULT_GAP = 0.002  # 0.2 % on the value, safely inside the 0.5 % a plan must reach: what the solver aims for
+ACCEPT_GAP = 0.005  # MODEL.md's 0.5 %: a plan proven within it ends the search before the full MIP (``accept``)
 
 _PLAN_STATUS = {
     Status.OPTIMAL: PlanStatus.OPTIMAL,
@@ -75,14 +85,16 @@ def _rounding(model: Model, problem: Problem) -> Rounding:
     return rounded
 
 
-def _no_worse(outcome: Solution, model: Model, problem: Problem, known: np.ndarray, broken: list[str], gap: float) -> Solution:
+def _no_worse(
+    outcome: Solution, model: Model, problem: Problem, known: np.ndarray, broken: list[str], target: Target
+) -> Solution:
     """The solver's outcome, or the known feasible start where that is better (or the outcome has no valid schedule)."""
     if outcome.values is not None and not broken:
         found = score(problem, _sends_from(model, problem, outcome)).objective
         if found >= score(problem, known).objective - 1e-9:
             return outcome
     start = _warm(model, problem, known)
-    proven = outcome.bound is not None and Target(gap, outcome.offset).met(start.objective, outcome.bound, True)
+    proven = outcome.bound is not None and replace(target, offset=outcome.offset).accepted(start.objective, outcome.bound, True)
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     return replace(outcome, status=status, values=dict(start.values), objective=start.objective)
 
@@ -114,6 +126,7 @@ def make_plan(
     deadline: Deadline | None = None,
     start: np.ndarray | None = None,
     split_seats: bool = True,
+    accept: float | None = ACCEPT_GAP,
 ) -> Plan:
     """Plan a scenario: the schedule that maximises MODEL.md's objective.
 
@@ -130,7 +143,14 @@ def make_plan(
         past it the best plan found so far is returned (status ``feasible``),
         or none (status ``time_limit``).
     gap
-        Relative gap on the value at which the solver stops proving (0.002 = 0.2 %).
+        Relative gap on the value the solver aims for: every stage stops once a plan is proven
+        within it (0.002 = 0.2 %).
+    accept
+        A plan proven within this gap on the value (MODEL.md's 0.5 % by default; never less
+        than ``gap``) once the stages that cost little have run (the LP, its rounding, the send
+        count branching) is the answer, status ``optimal``, instead of running the boxes and the
+        full MIP for the rest of the time limit; its message names the gap it proved. None: only
+        ``gap`` ends the search.
     solver
         ``"highs"`` (in-process HiGHS, CBC if it fails; default) or ``"cbc"``.
     deadline
@@ -157,11 +177,14 @@ def make_plan(
         raise ValueError(f"time_limit = {time_limit}: must be above 0 seconds")
     if not 0 <= gap < 1:
         raise ValueError(f"gap = {gap}: must be between 0 and 1")
+    if accept is not None and not 0 <= accept < 1:
+        raise ValueError(f"accept = {accept}: must be between 0 and 1")
     if solver not in tuple(Solver):
         raise ValueError(f"solver = {solver!r}: choose 'highs' or 'cbc'")
     deadline = deadline if deadline is not None else Deadline(time_limit)
     problem = scenario if isinstance(scenario, Problem) else resolve(scenario, catalog)
-    target = Target(gap)
+    # the reported bound adds the expiry penalty back for every credit there could be: so does the acceptance
+    target = Target(gap, accept=accept, allowance=expiry_penalty(problem) * credits_ever(problem))
     if split_seats and problem.n_seats > 1 and not problem.is_replan:
         # at most half of the time: when the pool binds, the whole team's model needs the rest
         built: SeatModels = {}  # each seat's model, built once for both
@@ -194,7 +217,7 @@ def make_plan(
             penalty=shortfall,
             start=warm,
             rounding=_rounding(model, problem),
-            counts=send_counts(model, problem),
+            counts=Counts(send_counts(model, problem), day_sends(model, problem)),
         )
         if outcome.values is None:
             break
@@ -204,7 +227,7 @@ def make_plan(
         # the relaxed ledger let credits expire early to make room under a cap: solve exactly
     assert outcome is not None and model is not None
     if known is not None:
-        outcome = _no_worse(outcome, model, problem, known, broken, gap)
+        outcome = _no_worse(outcome, model, problem, known, broken, target)
         broken = []
     info: dict[str, object] = {"solve_seconds": deadline.elapsed(), "solver": outcome.solver}
     status = _PLAN_STATUS[outcome.status]
@@ -231,8 +254,22 @@ def make_plan(
         return plan
     objective = float(plan.totals.objective)
     # the model's objective also charges a tiny penalty per credit expired: the true optimum can be that much higher
-    bound = max(outcome.bound + expiry_penalty(problem) * credits_ever(problem), objective)
-    return replace(plan, bound=bound, gap=value_gap(objective, bound, outcome.offset))
+    bound = max(outcome.bound + target.allowance, objective)
+    proven = value_gap(objective, bound, outcome.offset)
+    return replace(plan, bound=bound, gap=proven, message=_message(status, proven, gap))
+
+
+def _message(status: PlanStatus, proven: float, gap: float) -> str:
+    """The plan's status in words: optimal within the gap aimed for, proven within the accepted one, or out of time.
+
+    >>> _message(PlanStatus.OPTIMAL, 0.0048, 0.002)
+    'Optimal plan: proven within 0.48% of the best possible value.'
+    """
+    if status is not PlanStatus.OPTIMAL:
+        return "Time limit reached; best plan found so far."
+    if proven <= gap + 1e-9:
+        return "Optimal plan."
+    return f"Optimal plan: proven within {proven:.2%} of the best possible value."
 
 
 def _team_plan(problem: Problem, split: SeatBySeat, deadline: Deadline, gap: float) -> Plan:
@@ -248,5 +285,4 @@ def _team_plan(problem: Problem, split: SeatBySeat, deadline: Deadline, gap: flo
     proven = value_gap(objective, bound, split.offset)
     optimal = split.status is Status.OPTIMAL or proven <= gap + 1e-12
     status = PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE
-    message = "Optimal plan." if optimal else "Time limit reached; best plan found so far."
-    return replace(plan, status=status, message=message, bound=bound, gap=proven)
+    return replace(plan, status=status, message=_message(status, proven, gap), bound=bound, gap=proven)
