@@ -295,12 +295,9 @@ def _highs(
         lp_values, lp_bound = _cut_shortfall(session, lp_values, lp_bound, deadline, target, penalty)
     if len(session.integer) == 0:
         return solution(Status.OPTIMAL, lp_values, lp_bound, lp_bound)
-    # the LP's sends rounded; when that does not prove the gap, the send count cuts tighten the bound and
-    # the cut LP's sends are rounded too (the boxes stay around the first LP's: on a tier change every cycle
-    # the box around the cut LP's proved less)
     # the LP's sends rounded; when that does not prove the gap, branching on the send counts tightens the bound
-    # and the sends of the LP that bounds are rounded too (the boxes stay around the first LP's: on a tier change
-    # every cycle a box around a tighter LP's proved less)
+    # and rounds the LPs of some of its nodes too (the boxes stay around the first LP's: on a tier change every
+    # cycle a box around a tighter LP's proved less)
     start = _rounded(rounding, box, session, lp_values, start, maximise)
     if counts is not None and (start is None or not target.met(start.objective, lp_bound, maximise)):
 
@@ -645,9 +642,10 @@ def _branch_counts(
             best = heapq.heappop(heap) if heap else None
             continue
         break
-    session.drop_rows(np.array(sorted(rows.values()), dtype=np.int32))
+    if rows:
+        session.drop_rows(np.array(sorted(rows.values()), dtype=np.int32))
     if best is None:
-        return bound  # every node infeasible: no schedule at all, which the MIP will say
+        return bound  # the first LP out of time, or every node infeasible (no schedule: the MIP will say so)
     opened = [best, *heap]
     for i in sorted(rows):
         if i < n_cycles:
