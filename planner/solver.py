@@ -46,6 +46,9 @@ BRANCH_SHARE = 0.2
 # how many of the nodes the branching splits have their LP rounded (besides the one whose counts are all whole):
 # on alternating_tiers the second one's rounding was 0.30 better than the first LP's, the fifth's 0.35
 ROUNDED_NODES = 3
+# how many node LPs the branching on the days' sums may solve: alternating_tiers' first cycle needed 28 of them to
+# prove its plan, its first two 96; where a plan is not proven by then, the boxes and the MIP need the time more
+DAY_NODES = 300
 
 
 class Solver(StrEnum):
@@ -144,11 +147,15 @@ class Target:
         short = bound - objective if maximise else objective - bound
         return short <= self.gap * self.scale(objective) + 1e-9
 
+    @property
+    def accept_gap(self) -> float:
+        """The gap a solution is accepted at: ``accept``, never below ``gap``."""
+        return self.gap if self.accept is None else max(self.accept, self.gap)
+
     def accepted(self, objective: float, bound: float, maximise: bool) -> bool:
         """Proven within ``accept``, the bound raised (lowered, for a minimisation) by ``allowance``."""
-        accept = self.gap if self.accept is None else max(self.accept, self.gap)
         short = (bound - objective if maximise else objective - bound) + self.allowance
-        return self.met(objective, bound, maximise) or short <= accept * self.scale(objective) + 1e-9
+        return self.met(objective, bound, maximise) or short <= self.accept_gap * self.scale(objective) + 1e-9
 
 
 @dataclass(frozen=True)
@@ -349,15 +356,17 @@ def _highs(
             tight = boxed.values if not widen else tight
             if found and (boxed_objective is None or _better(boxed.objective, boxed_objective, maximise)):  # type: ignore[arg-type]
                 boxed_values, boxed_objective = boxed.values, boxed.objective
-            if boxed_objective is not None and target.met(boxed_objective, lp_bound, maximise):
+            if boxed_objective is not None and target.accepted(boxed_objective, lp_bound, maximise):
                 return solution(Status.OPTIMAL, boxed_values, boxed_objective, lp_bound)
         session.set_bounds(columns, lower, upper)  # the full MIP (in its own process) has the model's bounds
 
-    # HiGHS stops at an absolute gap: the target's share of the (offset) incumbent, on the value
+    # HiGHS stops at an absolute gap: the accepted share of the (offset) incumbent, on the value, less the allowance
+    # (so that its own bound proves the acceptance), and never above the gap aimed for
     reference = boxed_objective if boxed_objective is not None else lp_bound
+    scale = target.scale(reference)
     options = {
-        "mip_rel_gap": 0.0 if target.offset else target.gap,
-        "mip_abs_gap": target.gap * target.scale(reference),
+        "mip_rel_gap": 0.0,
+        "mip_abs_gap": max(target.gap * scale, target.accept_gap * scale - target.allowance),
         "mip_heuristic_effort": 0.05,
     }
     seconds = deadline.give("full MIP")
@@ -556,9 +565,10 @@ def _branch_counts(
     objective bounds every schedule. The sends through each cycle's end are branched on first, then, only
     while the incumbent is not proven within the target's accepted gap, the sends through each day.
     It stops when the bound proves the target's gap for the incumbent, when the node's sums are whole
-    (or only the days' are fractional and the incumbent is accepted), or when its share of the time is
-    spent. A cycle's sum whose every open node keeps it at most (at least) some number gets that as a
-    row of the session, valid for every schedule, for the stages that follow.
+    (or only the days' are fractional and the incumbent is accepted, or :data:`DAY_NODES` LPs were
+    solved on the days' sums), or when its share of the time is spent. A cycle's sum whose every open
+    node keeps it at most (at least) some number gets that as a row of the session, valid for every
+    schedule, for the stages that follow.
 
     ``round_node`` rounds a node's LP values into a schedule and returns the best incumbent's objective:
     the first :data:`ROUNDED_NODES` nodes split are rounded, and the node whose sums are all whole. The
@@ -579,6 +589,7 @@ def _branch_counts(
     n_cycles = len(cycles)
     rows: dict[int, int] = {}  # sum -> its row in the session, added when first branched on
     order = rounded = 0
+    at_days = -1  # the LPs solved when the days' sums were first branched on
 
     def sums_at(values: np.ndarray) -> np.ndarray:
         through_days = np.cumsum([float(values[c].sum()) for c in days]) if days else np.zeros(0)
@@ -620,8 +631,10 @@ def _branch_counts(
         accepted = incumbent is not None and target.accepted(incumbent, -best.key, True)
         if n_cycles and fraction[:n_cycles].any():
             fraction[n_cycles:] = 0.0  # the cycles' sums first
-        elif accepted:
+        elif accepted or order - at_days >= DAY_NODES:
             break
+        elif at_days < 0:
+            at_days = order  # the days' sums from here on
         if proven or not fraction.any() or local.left() <= 0:
             break
         i = int(np.argmax(fraction))
