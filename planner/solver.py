@@ -631,7 +631,7 @@ def _branch_counts(
         accepted = incumbent is not None and target.accepted(incumbent, -best.key, True)
         if n_cycles and fraction[:n_cycles].any():
             fraction[n_cycles:] = 0.0  # the cycles' sums first
-        elif accepted or order - at_days >= DAY_NODES:
+        elif accepted or (at_days >= 0 and order - at_days >= DAY_NODES):
             break
         elif at_days < 0:
             at_days = order  # the days' sums from here on
