@@ -629,25 +629,6 @@ def shortfall_columns(model: Model, problem: Problem) -> dict[pulp.LpVariable, l
     return {u: by_cycle.get(k, []) for (_, _, k), u in model.shortfall.items()}
 
 
-def send_counts(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
-    """The credit-paid sends from the first day through each cycle's end: the sums the solver branches on.
-
-    Each is a whole number in every schedule (:func:`planner.solver._branch_counts` branches on them); the credits
-    (grants, held credits, credit-backs) bound them, so the LP's fraction of a send shows there.
-    """
-    paid = {b.index for b in problem.buckets if not b.free}
-    by_cycle: dict[int, list[pulp.LpVariable]] = {}
-    for (b, t), var in model.sends.items():
-        if b in paid:
-            by_cycle.setdefault(problem.cycle_of(t), []).append(var)
-    groups: list[list[pulp.LpVariable]] = []
-    through: list[pulp.LpVariable] = []
-    for k in sorted(by_cycle):
-        through = through + by_cycle[k]
-        groups.append(through)
-    return groups
-
-
 def day_sends(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
     """Each day's credit-paid sends, day by day (empty where nothing can be sent): the solver branches on their sums
     from the first day through each day (:func:`planner.solver._branch_counts`), whole numbers in every schedule.
@@ -661,6 +642,16 @@ def day_sends(model: Model, problem: Problem) -> list[list[pulp.LpVariable]]:
         if b in paid:
             by_day[t].append(var)
     return by_day[problem.first_day :]
+
+
+def cycle_ends(problem: Problem) -> list[int]:
+    """Each cycle's last day, as a position in :func:`day_sends`' list: the sends from the first day through
+    it are a cycle's count, which the solver branches on before the days' (:func:`planner.solver._branch_counts`).
+
+    The credits (grants, held credits, credit-backs) bound each of them, so the LP's fraction of a send
+    shows there first.
+    """
+    return [problem.days_of(k).stop - 1 - problem.first_day for k in problem.cycles_ahead()]
 
 
 def forced_shortfall(problem: Problem) -> int:

@@ -26,10 +26,10 @@ from planner.model import (
     Model,
     build_model,
     credits_ever,
+    cycle_ends,
     day_sends,
     expiry_penalty,
     forced_shortfall,
-    send_counts,
     shortfall_columns,
 )
 from planner.plan import Plan, PlanStatus, build_plan, empty_plan
@@ -217,7 +217,7 @@ def make_plan(
             penalty=shortfall,
             start=warm,
             rounding=_rounding(model, problem),
-            counts=Counts(send_counts(model, problem), day_sends(model, problem)),
+            counts=Counts(day_sends(model, problem), cycle_ends(problem)),
         )
         if outcome.values is None:
             break

@@ -361,7 +361,7 @@ def _highs(
         session.set_bounds(columns, lower, upper)  # the full MIP (in its own process) has the model's bounds
 
     # HiGHS stops at an absolute gap: the accepted share of the (offset) incumbent, on the value, less the allowance
-    # (so that its own bound proves the acceptance), and never above the gap aimed for
+    # (so that its own bound proves the acceptance), and never below the gap aimed for
     reference = boxed_objective if boxed_objective is not None else lp_bound
     scale = target.scale(reference)
     options = {
@@ -526,13 +526,13 @@ def _resolved(
 class Counts:
     """Sums of integer columns that are whole in every solution, for :func:`_branch_counts` to branch on.
 
-    ``cycles``: each group's sum (the credit-paid sends from the first day through a cycle's end,
-    :func:`planner.model.send_counts`); ``days``: one group per day in order (that day's credit-paid
-    sends, :func:`planner.model.day_sends`), whose sums are taken from the first day through each day.
+    ``days``: one group per day in order (that day's credit-paid sends, :func:`planner.model.day_sends`),
+    summed from the first day through each day; ``cycle_ends``: the positions in ``days`` whose sums are
+    branched on first (each cycle's last day, :func:`planner.model.cycle_ends`).
     """
 
-    cycles: Sequence[Sequence[pulp.LpVariable]] = ()
     days: Sequence[Sequence[pulp.LpVariable]] = ()
+    cycle_ends: Sequence[int] = ()
 
 
 @dataclass(order=True)
@@ -581,24 +581,26 @@ def _branch_counts(
     242.460 to 242.285, and on its first cycle alone 28 LPs, most on the days' sums, from 26.295 to the
     plan's own 25.830 (the full MIP's bound was 26.244 after 30 s).
     """
-    if not session.maximise or not (counts.cycles or counts.days):
+    if not session.maximise or not counts.days:
         return bound
     local = Deadline(deadline.give("send count branching", BRANCH_SHARE))
-    cycles = [np.array([session.column(v) for v in group], dtype=np.int32) for group in counts.cycles]
     days = [np.array([session.column(v) for v in group], dtype=np.int32) for group in counts.days]
-    n_cycles = len(cycles)
+    # every sum is the sends from the first day through a day: the cycles' last days first, then every day
+    ends = np.array([*counts.cycle_ends, *range(len(days))], dtype=np.int64)
+    n_cycles = len(counts.cycle_ends)
     rows: dict[int, int] = {}  # sum -> its row in the session, added when first branched on
     order = rounded = 0
     at_days = -1  # the LPs solved when the days' sums were first branched on
 
     def sums_at(values: np.ndarray) -> np.ndarray:
-        through_days = np.cumsum([float(values[c].sum()) for c in days]) if days else np.zeros(0)
-        return np.concatenate([[float(values[c].sum()) for c in cycles], through_days])
+        return np.cumsum([float(values[c].sum()) for c in days])[ends]
+
+    def columns_of(i: int) -> np.ndarray:
+        return np.concatenate(days[: ends[i] + 1])
 
     def row_of(i: int) -> int:
         if i not in rows:
-            columns = cycles[i] if i < n_cycles else np.concatenate(days[: i - n_cycles + 1])
-            rows[i] = int(session.add_free_rows([columns])[0])
+            rows[i] = int(session.add_free_rows([columns_of(i)])[0])
         return rows[i]
 
     def solve(node_bounds: dict[int, tuple[float, float]], basis: Basis | None) -> _Node | RunStatus:
@@ -665,7 +667,7 @@ def _branch_counts(
             ranges = [node.bounds.get(i, (-math.inf, math.inf)) for node in opened]
             least, most = min(r[0] for r in ranges), max(r[1] for r in ranges)
             if math.isfinite(least) or math.isfinite(most):
-                session.add_row(cycles[i], least, most)
+                session.add_row(columns_of(i), least, most)
     return min(bound, -best.key)
 
 

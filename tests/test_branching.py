@@ -22,7 +22,7 @@ from planner import backends
 from planner.catalog import load_catalog
 from planner.compare import current_tier, tier_scenario
 from planner.curve import at_credits
-from planner.model import Model, build_model, day_sends, send_counts
+from planner.model import Model, build_model, cycle_ends, day_sends
 from planner.paths import EXAMPLES_DIR
 from planner.plan import PlanStatus
 from planner.problem import Problem, resolve
@@ -45,7 +45,7 @@ def bench(path: str, cycles: int) -> Problem:
 
 
 def counts(model: Model, problem: Problem) -> Counts:
-    return Counts(send_counts(model, problem), day_sends(model, problem))
+    return Counts(day_sends(model, problem), cycle_ends(problem))
 
 
 CASES: dict[str, Callable[[], Problem]] = {
